@@ -1,0 +1,34 @@
+# zhitu — the two commands of the README.
+#   make run    build, then extract the sample documents in input/ into output/
+#   make test   formatting, lints, the test suite and the quality floors (what CI runs)
+#
+# The RocksDB build under oxigraph takes 15–20 minutes from scratch on 2 cores; the build
+# directory lives outside the checkout so that every clone on this machine reuses it.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/zhitu/target
+ZHITU = $(CARGO_TARGET_DIR)/debug/zhitu
+DEV_CORPUS ?= ../shared/corpus/dev
+
+.PHONY: run test setup build
+
+setup:
+	@command -v cargo >/dev/null || { echo "zhitu needs a Rust toolchain (https://rustup.rs)"; exit 1; }
+	@if ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 && ! ls /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1; then \
+	  echo "installing libclang-dev (needed to build RocksDB under oxigraph)…"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libclang-dev clang; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq libclang-dev clang; fi; \
+	fi
+
+build: setup
+	cargo build
+
+run: build
+	$(ZHITU) extract input/ --out output/
+
+test: setup
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo test
+	@if [ -d "$(DEV_CORPUS)" ]; then \
+	  echo "quality floors on $(DEV_CORPUS):"; \
+	  $(ZHITU) eval --gold "$(DEV_CORPUS)" --summary --floor .ci/quality-floor.toml; \
+	else echo "($(DEV_CORPUS) not found: quality floors not checked)"; fi

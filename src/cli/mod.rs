@@ -1,0 +1,4 @@
+//! Subcommands whose output needs more than a few lines of glue.
+
+pub mod eval;
+pub mod explain;

@@ -1,0 +1,243 @@
+//! Stage 5 — entities: mentions grouped into one entity per real thing in a document.
+//!
+//! A document names the same thing many ways: 中国科学技术大学, 中科大, a short name it
+//! defines itself. Mentions that share any name — their own, a lexicon alias, a defined
+//! short name — are one entity. The entity's name is the fullest one: a lexicon's canonical
+//! name when a lexicon knows it, else the longest form the document uses; every other form
+//! is an alias. Organisations named only inside a longer name (百度 in 百度深度学习技术及
+//! 应用国家工程实验室) become entities here too, so that `relation` can link them.
+//!
+//! This stage also picks the document's *main subject*: the park or body the report is
+//! about, which fills the actor of sentences that leave it out.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::knowledge::Knowledge;
+use crate::mention::{Mention, Mentions, Source};
+use crate::ontology::EntityType;
+
+/// One thing a document names.
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub name: String,
+    pub kind: EntityType,
+    pub aliases: BTreeSet<String>,
+    /// Indexes into the document's mentions, in text order.
+    pub mentions: Vec<usize>,
+}
+
+/// An entity whose name contains another's (child, parent), found by name alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Containment {
+    pub child: usize,
+    pub parent: usize,
+}
+
+/// The entities of one document.
+#[derive(Debug, Default)]
+pub struct Entities {
+    pub entities: Vec<Entity>,
+    /// For each mention, its entity.
+    pub of_mention: Vec<usize>,
+    pub main_subject: Option<usize>,
+    pub containments: Vec<Containment>,
+}
+
+/// Groups mentions into entities. Mentions found inside longer names are appended to
+/// `mentions` (they overlap their container by design).
+pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
+    add_nested_mentions(mentions, text, k);
+    let ms = &mentions.mentions;
+    // Union-find over mentions that share a name.
+    let mut parent: Vec<usize> = (0..ms.len()).collect();
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        for n in std::iter::once(&m.name).chain(&m.aliases) {
+            match by_name.get(n.as_str()) {
+                Some(&j) => union(&mut parent, i, j),
+                None => {
+                    by_name.insert(n, i);
+                }
+            }
+        }
+    }
+    for d in &mentions.definitions {
+        if let Some(&j) = by_name.get(d.alias.as_str()) {
+            union(&mut parent, d.mention, j);
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    for i in 0..ms.len() {
+        let root = find(&mut parent, i);
+        let g = *group_of.entry(root).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    let mut entities = Vec::with_capacity(groups.len());
+    let mut of_mention = vec![0; ms.len()];
+    for members in groups {
+        for &m in &members {
+            of_mention[m] = entities.len();
+        }
+        entities.push(make_entity(ms, members, mentions));
+    }
+    let containments = containments(&entities);
+    let main_subject = main_subject(ms, &of_mention, &entities);
+    Entities {
+        entities,
+        of_mention,
+        main_subject,
+        containments,
+    }
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        parent[ra.max(rb)] = ra.min(rb);
+    }
+}
+
+fn make_entity(ms: &[Mention], members: Vec<usize>, all: &Mentions) -> Entity {
+    // The type: from the strongest source; among equals, the most frequent.
+    let mut votes: HashMap<EntityType, (Source, usize)> = HashMap::new();
+    for &i in &members {
+        let v = votes.entry(ms[i].kind).or_insert((ms[i].source, 0));
+        v.0 = v.0.max(ms[i].source);
+        v.1 += 1;
+    }
+    let kind = votes
+        .iter()
+        .max_by_key(|(k, v)| (v.0, v.1, std::cmp::Reverse(**k)))
+        .map(|(k, _)| *k)
+        .unwrap_or(EntityType::Region);
+    let lexical = members.iter().find(|&&i| ms[i].source == Source::Lexicon);
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for &i in &members {
+        names.insert(ms[i].name.clone());
+        names.extend(ms[i].aliases.iter().cloned());
+    }
+    for d in &all.definitions {
+        if members.contains(&d.mention) {
+            names.insert(d.alias.clone());
+        }
+    }
+    let name = match lexical {
+        Some(&i) => ms[i].name.clone(),
+        None => members
+            .iter()
+            .map(|&i| &ms[i].name)
+            .max_by_key(|n| (n.chars().count(), std::cmp::Reverse((*n).clone())))
+            .cloned()
+            .unwrap_or_default(),
+    };
+    names.remove(&name);
+    names.retain(|n| !n.is_empty());
+    Entity {
+        name,
+        kind,
+        aliases: names,
+        mentions: members,
+    }
+}
+
+/// Lexicon organisations inside longer names become mentions of their own.
+fn add_nested_mentions(mentions: &mut Mentions, text: &str, k: &Knowledge) {
+    let mut nested = Vec::new();
+    for m in &mentions.mentions {
+        if m.source == Source::Lexicon {
+            continue;
+        }
+        let inner = &text[m.start..m.end];
+        for (a, b, e) in k.lexicon.find_iter(inner) {
+            if b - a == inner.len() || !e.kind.is_organisation() {
+                continue;
+            }
+            // The first part of an enterprise's own name is no entity of its own (大唐半导体设计).
+            if a == 0 && m.kind == EntityType::Enterprise {
+                continue;
+            }
+            nested.push(Mention {
+                start: m.start + a,
+                end: m.start + b,
+                sentence: m.sentence,
+                name: e.name.clone(),
+                aliases: if inner[a..b] == e.name {
+                    e.aliases.clone()
+                } else {
+                    vec![inner[a..b].to_owned()]
+                },
+                kind: e.kind,
+                source: Source::Lexicon,
+                rule: format!("nested:lexicon:{}", e.source),
+            });
+        }
+    }
+    mentions.mentions.extend(nested);
+}
+
+/// Entity pairs where the child's name contains the parent's name or an alias.
+fn containments(entities: &[Entity]) -> Vec<Containment> {
+    let mut out = Vec::new();
+    for (c, child) in entities.iter().enumerate() {
+        let child_names: Vec<&String> =
+            std::iter::once(&child.name).chain(&child.aliases).collect();
+        for (p, parent) in entities.iter().enumerate() {
+            if p == c {
+                continue;
+            }
+            let contained = std::iter::once(&parent.name)
+                .chain(&parent.aliases)
+                .any(|pn| {
+                    pn.chars().count() >= 2
+                        && child_names
+                            .iter()
+                            .any(|cn| cn.len() > pn.len() && cn.contains(pn.as_str()))
+                });
+            if contained {
+                out.push(Containment {
+                    child: c,
+                    parent: p,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The park or body the document is about: the first actor named in the title block
+/// (the first three sentences), else the actor mentioned most often.
+fn main_subject(ms: &[Mention], of_mention: &[usize], entities: &[Entity]) -> Option<usize> {
+    let actor = |e: &Entity| {
+        matches!(
+            e.kind,
+            EntityType::Region
+                | EntityType::GovernmentAgency
+                | EntityType::Institution
+                | EntityType::Platform
+                | EntityType::Enterprise
+        )
+    };
+    let mut title: Vec<usize> = (0..ms.len()).filter(|&i| ms[i].sentence < 3).collect();
+    title.sort_by_key(|&i| ms[i].start);
+    if let Some(&i) = title.iter().find(|&&i| actor(&entities[of_mention[i]])) {
+        return Some(of_mention[i]);
+    }
+    entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| actor(e))
+        .max_by_key(|(i, e)| (e.mentions.len(), std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+}

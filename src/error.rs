@@ -1,0 +1,54 @@
+//! Typed errors, one enum for the library.
+//!
+//! Every variant names the file (and, where it has one, the line and column) it is about,
+//! because a user running zhitu over thousands of files needs to find the culprit without
+//! re-running anything. The CLI maps each variant to one exit code and prints it once.
+
+use std::path::PathBuf;
+
+/// Errors of the zhitu library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or folder could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A path given by the user does not exist.
+    #[error("{0}: no such file or folder")]
+    NotFound(PathBuf),
+    /// An input document is not text zhitu can read (binary, wrong encoding, …).
+    #[error("{path}: {reason}")]
+    BadInput { path: PathBuf, reason: String },
+    /// A rule or lexicon file under `ontology/` is malformed.
+    #[error("{path}:{line}: {message}")]
+    Knowledge {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// The store could not be opened or written.
+    #[error("store {path}: {message}")]
+    Store { path: PathBuf, message: String },
+    /// A SPARQL query or update could not be parsed or evaluated.
+    #[error("{0}")]
+    Query(String),
+    /// Output could not be serialised.
+    #[error("{0}")]
+    Output(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,353 @@
+//! Stage 7 — graph: documents' findings merged into one petgraph graph.
+//!
+//! Two shapes of the same knowledge live here. A [`DocumentGraph`] is what one document
+//! says, with offsets into its original text; it is the unit that is extracted in parallel,
+//! written to the store as one named graph, and replaced when the document changes. The
+//! [`KnowledgeGraph`] merges many of them — entities by type and canonical name, relations
+//! by their ends — into a petgraph graph, the one in-memory model from which `graph.json`
+//! and every export are produced.
+//!
+//! **Invariant:** every offset in a `DocumentGraph` counts code points of the document's
+//! decoded original text, end exclusive, and `text` fields quote that original.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use serde::{Deserialize, Serialize};
+
+use crate::ontology::{entity_iri, EntityType, Predicate};
+
+/// Facts about a source document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentInfo {
+    pub path: String,
+    pub sha256: String,
+    pub encoding: String,
+    pub title: String,
+    /// Length of the decoded text in code points.
+    pub characters: usize,
+    /// Canonical name of the document's main subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub main_subject: Option<String>,
+}
+
+/// Where an entity is named: a span of the original text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct MentionRecord {
+    pub document: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub rule: String,
+}
+
+/// Why a relation is believed: the sentence (offsets and original text) and the rule.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EvidenceRecord {
+    pub document: String,
+    pub sentence: usize,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    pub rule: String,
+    pub implicit: bool,
+}
+
+/// An entity as one document names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityRecord {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: EntityType,
+    pub aliases: Vec<String>,
+    pub mentions: Vec<MentionRecord>,
+}
+
+/// A relation as one document states it; ends index the document's entities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationRecord {
+    pub subject: usize,
+    pub predicate: Predicate,
+    pub object: usize,
+    pub implicit: bool,
+    pub evidence: Vec<EvidenceRecord>,
+}
+
+/// What one document says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentGraph {
+    pub document: DocumentInfo,
+    pub entities: Vec<EntityRecord>,
+    pub relations: Vec<RelationRecord>,
+}
+
+/// A node of the knowledge graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub name: String,
+    pub kind: EntityType,
+    pub aliases: BTreeSet<String>,
+    pub mentions: Vec<MentionRecord>,
+}
+
+impl Node {
+    /// The stable IRI of this entity.
+    pub fn iri(&self) -> String {
+        entity_iri(self.kind, &self.name)
+    }
+
+    /// The documents that mention this entity.
+    pub fn documents(&self) -> BTreeSet<&str> {
+        self.mentions.iter().map(|m| m.document.as_str()).collect()
+    }
+}
+
+/// An edge of the knowledge graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub predicate: Predicate,
+    /// True when no evidence names both ends explicitly.
+    pub implicit: bool,
+    pub evidence: Vec<EvidenceRecord>,
+}
+
+/// The merged graph of many documents.
+#[derive(Debug, Default, Clone)]
+pub struct KnowledgeGraph {
+    pub graph: DiGraph<Node, Edge>,
+    pub documents: Vec<DocumentInfo>,
+    index: HashMap<(EntityType, String), NodeIndex>,
+    edges: HashMap<(NodeIndex, Predicate, NodeIndex), petgraph::graph::EdgeIndex>,
+}
+
+impl KnowledgeGraph {
+    /// An empty graph.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Merges one document's findings.
+    pub fn add_document(&mut self, doc: &DocumentGraph) {
+        self.documents.push(doc.document.clone());
+        let ids: Vec<NodeIndex> = doc
+            .entities
+            .iter()
+            .map(|e| {
+                let key = (e.kind, e.name.clone());
+                let idx = *self.index.entry(key).or_insert_with(|| {
+                    self.graph.add_node(Node {
+                        name: e.name.clone(),
+                        kind: e.kind,
+                        aliases: BTreeSet::new(),
+                        mentions: Vec::new(),
+                    })
+                });
+                let node = &mut self.graph[idx];
+                node.aliases.extend(e.aliases.iter().cloned());
+                node.mentions.extend(e.mentions.iter().cloned());
+                idx
+            })
+            .collect();
+        for r in &doc.relations {
+            let (s, o) = (ids[r.subject], ids[r.object]);
+            let key = (s, r.predicate, o);
+            match self.edges.get(&key) {
+                Some(&e) => {
+                    let edge = &mut self.graph[e];
+                    edge.implicit &= r.implicit;
+                    edge.evidence.extend(r.evidence.iter().cloned());
+                }
+                None => {
+                    let e = self.graph.add_edge(
+                        s,
+                        o,
+                        Edge {
+                            predicate: r.predicate,
+                            implicit: r.implicit,
+                            evidence: r.evidence.clone(),
+                        },
+                    );
+                    self.edges.insert(key, e);
+                }
+            }
+        }
+    }
+
+    /// The node with this type and canonical name.
+    pub fn node(&self, kind: EntityType, name: &str) -> Option<NodeIndex> {
+        self.index.get(&(kind, name.to_owned())).copied()
+    }
+
+    /// Nodes whose name or alias is `name`, any type.
+    pub fn find(&self, name: &str) -> Vec<NodeIndex> {
+        let mut out: Vec<NodeIndex> = self
+            .graph
+            .node_indices()
+            .filter(|&i| {
+                let n = &self.graph[i];
+                n.name == name || n.aliases.contains(name)
+            })
+            .collect();
+        out.sort_by_key(|&i| {
+            (
+                self.graph[i].name != name,
+                self.graph[i].kind,
+                self.graph[i].name.clone(),
+            )
+        });
+        out
+    }
+
+    /// Node indexes in a deterministic order: by type, then name.
+    pub fn sorted_nodes(&self) -> Vec<NodeIndex> {
+        let mut nodes: Vec<NodeIndex> = self.graph.node_indices().collect();
+        nodes.sort_by(|&a, &b| {
+            let (x, y) = (&self.graph[a], &self.graph[b]);
+            (x.kind, &x.name).cmp(&(y.kind, &y.name))
+        });
+        nodes
+    }
+
+    /// Renders the graph in the scored JSON form of ANNOTATION.md (entities with id, name,
+    /// type, aliases; relations with subject, predicate, object ids), with mentions,
+    /// evidence and documents besides. Output is deterministic.
+    pub fn to_json(&self) -> serde_json::Value {
+        let nodes = self.sorted_nodes();
+        let ids: HashMap<NodeIndex, String> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (n, format!("e{}", i + 1)))
+            .collect();
+        let entities: Vec<serde_json::Value> = nodes
+            .iter()
+            .map(|&n| {
+                let node = &self.graph[n];
+                let mut mentions = node.mentions.clone();
+                mentions.sort();
+                serde_json::json!({
+                    "id": ids[&n],
+                    "iri": node.iri(),
+                    "name": node.name,
+                    "type": node.kind,
+                    "aliases": node.aliases,
+                    "mentions": mentions,
+                })
+            })
+            .collect();
+        let mut relations: Vec<(String, serde_json::Value)> = self
+            .graph
+            .edge_references()
+            .map(|e| {
+                let w = e.weight();
+                let mut evidence = w.evidence.clone();
+                evidence.sort();
+                evidence.dedup();
+                let (s, o) = (&ids[&e.source()], &ids[&e.target()]);
+                let key = format!("{:>8}{}{:>8}", s, w.predicate, o);
+                (
+                    key,
+                    serde_json::json!({
+                        "subject": s,
+                        "predicate": w.predicate,
+                        "object": o,
+                        "implicit": w.implicit,
+                        "evidence": evidence,
+                    }),
+                )
+            })
+            .collect();
+        relations.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut documents = self.documents.clone();
+        documents.sort_by(|a, b| a.path.cmp(&b.path));
+        documents.dedup_by(|a, b| a.path == b.path);
+        serde_json::json!({
+            "documents": documents,
+            "entities": entities,
+            "relations": relations.into_iter().map(|r| r.1).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Counts of entities by type and relations by predicate.
+    pub fn counts(&self) -> (BTreeMap<EntityType, usize>, BTreeMap<Predicate, usize>) {
+        let mut types = BTreeMap::new();
+        for n in self.graph.node_weights() {
+            *types.entry(n.kind).or_insert(0) += 1;
+        }
+        let mut preds = BTreeMap::new();
+        for e in self.graph.edge_weights() {
+            *preds.entry(e.predicate).or_insert(0) += 1;
+        }
+        (types, preds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(
+        path: &str,
+        entities: &[(&str, EntityType)],
+        relations: &[(usize, Predicate, usize)],
+    ) -> DocumentGraph {
+        DocumentGraph {
+            document: DocumentInfo {
+                path: path.into(),
+                sha256: String::new(),
+                encoding: "UTF-8".into(),
+                title: String::new(),
+                characters: 0,
+                main_subject: None,
+            },
+            entities: entities
+                .iter()
+                .map(|(n, k)| EntityRecord {
+                    name: (*n).into(),
+                    kind: *k,
+                    aliases: vec![],
+                    mentions: vec![],
+                })
+                .collect(),
+            relations: relations
+                .iter()
+                .map(|&(s, p, o)| RelationRecord {
+                    subject: s,
+                    predicate: p,
+                    object: o,
+                    implicit: false,
+                    evidence: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn merges_entities_by_type_and_name_across_documents() {
+        let mut g = KnowledgeGraph::new();
+        g.add_document(&doc(
+            "a",
+            &[
+                ("清华大学", EntityType::Institution),
+                ("海淀区", EntityType::Region),
+            ],
+            &[(0, Predicate::locatedIn, 1)],
+        ));
+        g.add_document(&doc(
+            "b",
+            &[
+                ("海淀区", EntityType::Region),
+                ("清华大学", EntityType::Institution),
+            ],
+            &[(1, Predicate::locatedIn, 0)],
+        ));
+        assert_eq!(g.graph.node_count(), 2);
+        assert_eq!(g.graph.edge_count(), 1);
+        let json = g.to_json();
+        assert_eq!(json["entities"][0]["name"], "清华大学");
+        assert_eq!(json["relations"][0]["subject"], "e1");
+        assert_eq!(json["relations"][0]["object"], "e2");
+    }
+}

@@ -1,0 +1,846 @@
+//! The loader of the knowledge under `ontology/`: lexicons and rules, compiled once.
+//!
+//! zhitu's engine knows no names and no trigger words: they live in data files that a user
+//! edits without recompiling. This module is the only one that knows the file layout
+//! (`lexicons/*.tsv`, `rules/mentions.toml`, `rules/relations.toml`, `zhitu.ttl`). It checks
+//! every file before any document is read — a malformed line is reported with file and line
+//! — and compiles what it read into a few automata (one leftmost-longest Aho-Corasick for
+//! all lexicon names, one for all head words, one for all triggers) that the stages borrow.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::ontology::{EntityType, Predicate};
+
+/// Everything extraction knows, compiled.
+#[derive(Debug)]
+pub struct Knowledge {
+    pub lexicon: Lexicon,
+    pub mentions: MentionRules,
+    pub relations: RelationRules,
+    /// The ontology in Turtle, loaded into the store.
+    pub ontology_ttl: String,
+    /// A short hash of all knowledge files: which rules produced a graph.
+    pub fingerprint: String,
+}
+
+/// One lexicon line: a real, named thing.
+#[derive(Debug, Clone)]
+pub struct LexEntry {
+    pub name: String,
+    pub kind: EntityType,
+    pub aliases: Vec<String>,
+    /// `file:line` the entry came from, for `explain`.
+    pub source: String,
+}
+
+/// All lexicon entries behind one leftmost-longest automaton over names and aliases.
+#[derive(Debug)]
+pub struct Lexicon {
+    pub entries: Vec<LexEntry>,
+    matcher: Option<AhoCorasick>,
+    /// Pattern id → entry index.
+    pattern_entry: Vec<u32>,
+    by_surface: HashMap<String, u32>,
+}
+
+impl Lexicon {
+    fn build(entries: Vec<LexEntry>) -> Result<Self> {
+        let mut by_surface: HashMap<String, u32> = HashMap::new();
+        let mut patterns = Vec::new();
+        let mut pattern_entry = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            for s in std::iter::once(&e.name).chain(&e.aliases) {
+                // The first file (in sorted order) that names a surface wins.
+                if by_surface.contains_key(s) {
+                    continue;
+                }
+                by_surface.insert(s.clone(), i as u32);
+                patterns.push(s.clone());
+                pattern_entry.push(i as u32);
+            }
+        }
+        let matcher = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .map_err(|e| Error::Knowledge {
+                        path: PathBuf::from("lexicons"),
+                        line: 0,
+                        message: e.to_string(),
+                    })?,
+            )
+        };
+        Ok(Lexicon {
+            entries,
+            matcher,
+            pattern_entry,
+            by_surface,
+        })
+    }
+
+    /// Leftmost-longest, non-overlapping matches in `text`: `(start, end, entry)` in bytes.
+    pub fn find_iter<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, usize, &'a LexEntry)> + 'a {
+        self.matcher.iter().flat_map(move |m| {
+            m.find_iter(text).map(move |h| {
+                let e = &self.entries[self.pattern_entry[h.pattern().as_usize()] as usize];
+                (h.start(), h.end(), e)
+            })
+        })
+    }
+
+    /// The entry a surface form (name or alias) belongs to.
+    pub fn lookup(&self, surface: &str) -> Option<&LexEntry> {
+        self.by_surface
+            .get(surface)
+            .map(|&i| &self.entries[i as usize])
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Mention rules (rules/mentions.toml)
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MentionsFile {
+    boundary: BoundarySpec,
+    generic: GenericSpec,
+    #[serde(default)]
+    head: Vec<HeadSpec>,
+    quote: QuoteSpec,
+    #[serde(default)]
+    definition: Vec<PatternSpec>,
+    #[serde(default)]
+    list: Vec<ListSpec>,
+    #[serde(default)]
+    pattern: Vec<TypedPatternSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TypedPatternSpec {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    pattern: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BoundarySpec {
+    words: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GenericSpec {
+    modifiers: Vec<String>,
+    #[serde(default)]
+    names: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadSpec {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    words: Vec<String>,
+    #[serde(default = "two")]
+    min_modifier: usize,
+    #[serde(default = "twenty")]
+    max_length: usize,
+    #[serde(default)]
+    not_before: Vec<String>,
+    #[serde(default)]
+    stop_at_entities: bool,
+}
+
+fn two() -> usize {
+    2
+}
+fn twenty() -> usize {
+    20
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuoteSpec {
+    policy_heads: Vec<String>,
+    policy_endings: Vec<String>,
+    #[serde(default)]
+    policy_patterns: Vec<String>,
+    title_policy_endings: Vec<String>,
+    #[serde(default = "twelve")]
+    max_head_distance: usize,
+}
+
+fn twelve() -> usize {
+    12
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternSpec {
+    id: String,
+    pattern: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListSpec {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    pattern: String,
+    #[serde(default = "default_separators")]
+    separators: String,
+    #[serde(default = "two")]
+    min_length: usize,
+    #[serde(default = "ten")]
+    max_length: usize,
+}
+
+fn default_separators() -> String {
+    "、".to_owned()
+}
+fn ten() -> usize {
+    10
+}
+
+/// A head-word rule: names of `kind` end with one of its words.
+#[derive(Debug)]
+pub struct HeadRule {
+    pub id: String,
+    pub kind: EntityType,
+    pub min_modifier: usize,
+    pub max_length: usize,
+    pub not_before: Vec<String>,
+    pub stop_at_entities: bool,
+}
+
+/// A regex rule with an id (definitions of short names).
+#[derive(Debug)]
+pub struct PatternRule {
+    pub id: String,
+    pub regex: Regex,
+}
+
+/// A pattern rule: a regex whose match (or group `name`) is a name of `kind`.
+#[derive(Debug)]
+pub struct TypedPatternRule {
+    pub id: String,
+    pub kind: EntityType,
+    pub regex: Regex,
+}
+
+/// A list rule: the members of a matched list (group `list`) are names of `kind`.
+#[derive(Debug)]
+pub struct ListRule {
+    pub id: String,
+    pub kind: EntityType,
+    pub regex: Regex,
+    pub separators: Vec<char>,
+    pub min_length: usize,
+    pub max_length: usize,
+}
+
+/// The compiled mention rules.
+#[derive(Debug)]
+pub struct MentionRules {
+    pub boundary_words: AhoCorasick,
+    pub boundary_patterns: Vec<Regex>,
+    pub generic_modifiers: AhoCorasick,
+    pub generic_names: Vec<String>,
+    pub heads: AhoCorasick,
+    /// Head pattern id → (rule index).
+    pub head_rule: Vec<usize>,
+    pub head_rules: Vec<HeadRule>,
+    /// Policy heads, longest first.
+    pub policy_heads: Vec<String>,
+    pub policy_endings: Vec<String>,
+    pub policy_patterns: Vec<Regex>,
+    pub title_policy_endings: Vec<String>,
+    pub max_head_distance: usize,
+    pub definitions: Vec<PatternRule>,
+    pub lists: Vec<ListRule>,
+    pub patterns: Vec<TypedPatternRule>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Relation rules (rules/relations.toml)
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelationsFile {
+    #[serde(default)]
+    clause_breaks: String,
+    #[serde(default)]
+    coactor_markers: Vec<String>,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+    #[serde(default)]
+    table: Vec<TableSpec>,
+    #[serde(default)]
+    containment: Vec<ContainmentSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: String,
+    predicate: String,
+    triggers: Vec<String>,
+    subject: SideSpec,
+    object: SideSpec,
+    #[serde(default = "forty")]
+    window: usize,
+    #[serde(default)]
+    also: Vec<String>,
+}
+
+fn forty() -> usize {
+    40
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SideSpec {
+    side: String,
+    types: Vec<String>,
+    #[serde(default = "nearest")]
+    take: String,
+    #[serde(default)]
+    fallback: Option<String>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+fn nearest() -> String {
+    "nearest".to_owned()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableSpec {
+    id: String,
+    predicate: String,
+    subject_headers: Vec<String>,
+    subject_types: Vec<String>,
+    object_headers: Vec<String>,
+    object_types: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContainmentSpec {
+    id: String,
+    predicate: String,
+    child_types: Vec<String>,
+    parent_types: Vec<String>,
+}
+
+/// Where a relation end is looked for, relative to the trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Before the trigger, in the same clause (or sentence, with `scope = "sentence"`).
+    Left,
+    /// After the trigger, in the same clause.
+    Right,
+}
+
+/// Which of the entities found on a side are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    /// The one closest to the trigger.
+    Nearest,
+    /// The coordinated list closest to the trigger (X、Y和Z).
+    List,
+    /// Every entity of the allowed types on that side.
+    All,
+}
+
+/// How far a side looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Clause,
+    Sentence,
+}
+
+/// One end of a relation rule.
+#[derive(Debug, Clone)]
+pub struct SideRule {
+    pub side: Side,
+    pub types: Vec<EntityType>,
+    pub take: Take,
+    /// When nothing is found, the document's main subject fills this end (implicit).
+    pub main_fallback: bool,
+    pub scope: Scope,
+}
+
+/// A trigger rule.
+#[derive(Debug)]
+pub struct RelationRule {
+    pub id: String,
+    pub predicate: Predicate,
+    /// Further predicates stated by the same evidence (由X投资设立 → establishedBy, affiliatedWith).
+    pub also: Vec<Predicate>,
+    pub subject: SideRule,
+    pub object: SideRule,
+    /// Maximum distance in characters between the trigger and an end.
+    pub window: usize,
+}
+
+/// A table rule: in a table whose header has these columns, each row states a relation.
+#[derive(Debug)]
+pub struct TableRule {
+    pub id: String,
+    pub predicate: Predicate,
+    pub subject_headers: Vec<String>,
+    pub subject_types: Vec<EntityType>,
+    pub object_headers: Vec<String>,
+    pub object_types: Vec<EntityType>,
+}
+
+/// A containment rule: an entity whose name contains another's states a relation.
+#[derive(Debug)]
+pub struct ContainmentRule {
+    pub id: String,
+    pub predicate: Predicate,
+    pub child_types: Vec<EntityType>,
+    pub parent_types: Vec<EntityType>,
+}
+
+/// The compiled relation rules.
+#[derive(Debug)]
+pub struct RelationRules {
+    pub clause_breaks: Vec<char>,
+    pub coactor_markers: Vec<String>,
+    pub triggers: AhoCorasick,
+    /// Trigger pattern id → rule indexes.
+    pub trigger_rules: Vec<Vec<usize>>,
+    pub trigger_words: Vec<String>,
+    pub rules: Vec<RelationRule>,
+    pub tables: Vec<TableRule>,
+    pub containment: Vec<ContainmentRule>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading
+
+impl Knowledge {
+    /// Loads and compiles the knowledge folder (normally `ontology/`).
+    pub fn load(dir: &Path) -> Result<Knowledge> {
+        if !dir.is_dir() {
+            return Err(Error::Knowledge {
+                path: dir.to_path_buf(),
+                line: 0,
+                message: "no such knowledge folder (expected zhitu.ttl, lexicons/ and rules/; \
+                          pass --ontology DIR)"
+                    .to_owned(),
+            });
+        }
+        let mut hasher = Sha256::new();
+        let ttl_path = dir.join("zhitu.ttl");
+        let ontology_ttl = read_text(&ttl_path)?;
+        hasher.update(ontology_ttl.as_bytes());
+
+        let mut entries = Vec::new();
+        let lex_dir = dir.join("lexicons");
+        if lex_dir.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&lex_dir)
+                .map_err(|e| Error::io(&lex_dir, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
+                .collect();
+            files.sort();
+            for file in files {
+                let text = read_text(&file)?;
+                hasher.update(text.as_bytes());
+                parse_lexicon(&file, &text, &mut entries)?;
+            }
+        }
+        let mentions_path = dir.join("rules").join("mentions.toml");
+        let mentions_text = read_text(&mentions_path)?;
+        hasher.update(mentions_text.as_bytes());
+        let relations_path = dir.join("rules").join("relations.toml");
+        let relations_text = read_text(&relations_path)?;
+        hasher.update(relations_text.as_bytes());
+        let fingerprint = hasher
+            .finalize()
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Knowledge {
+            lexicon: Lexicon::build(entries)?,
+            mentions: compile_mentions(&mentions_path, &mentions_text)?,
+            relations: compile_relations(&relations_path, &relations_text)?,
+            ontology_ttl,
+            fingerprint,
+        })
+    }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
+fn knowledge_error(path: &Path, line: usize, message: impl Into<String>) -> Error {
+    Error::Knowledge {
+        path: path.to_path_buf(),
+        line,
+        message: message.into(),
+    }
+}
+
+fn parse_lexicon(path: &Path, text: &str, out: &mut Vec<LexEntry>) -> Result<()> {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 2 || cols.len() > 3 {
+            return Err(knowledge_error(
+                path,
+                line_no,
+                format!(
+                    "expected `name<TAB>type<TAB>aliases`, found {} column(s)",
+                    cols.len()
+                ),
+            ));
+        }
+        let name = cols[0].trim();
+        if name.is_empty() {
+            return Err(knowledge_error(path, line_no, "empty name"));
+        }
+        let kind: EntityType = cols[1]
+            .trim()
+            .parse()
+            .map_err(|e: String| knowledge_error(path, line_no, e))?;
+        let aliases = cols
+            .get(2)
+            .map(|a| {
+                a.split('|')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(LexEntry {
+            name: name.to_owned(),
+            kind,
+            aliases,
+            source: format!("{file}:{line_no}"),
+        });
+    }
+    Ok(())
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+            .unwrap_or(0);
+        knowledge_error(path, line, e.message().to_owned())
+    })
+}
+
+fn kind(path: &Path, s: &str) -> Result<EntityType> {
+    s.parse().map_err(|e: String| knowledge_error(path, 0, e))
+}
+
+fn kinds(path: &Path, list: &[String]) -> Result<Vec<EntityType>> {
+    list.iter().map(|s| kind(path, s)).collect()
+}
+
+fn predicate(path: &Path, s: &str, id: &str) -> Result<Predicate> {
+    s.parse()
+        .map_err(|e: String| knowledge_error(path, 0, format!("rule {id}: {e}")))
+}
+
+fn regex(path: &Path, pattern: &str, id: &str) -> Result<Regex> {
+    Regex::new(pattern).map_err(|e| knowledge_error(path, 0, format!("rule {id}: {e}")))
+}
+
+fn automaton<I, P>(path: &Path, patterns: I) -> Result<AhoCorasick>
+where
+    I: IntoIterator<Item = P>,
+    P: AsRef<[u8]>,
+{
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(patterns)
+        .map_err(|e| knowledge_error(path, 0, e.to_string()))
+}
+
+fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
+    let f: MentionsFile = parse_toml(path, text)?;
+    let mut head_words = Vec::new();
+    let mut head_rule = Vec::new();
+    let mut head_rules = Vec::new();
+    for (i, h) in f.head.iter().enumerate() {
+        head_rules.push(HeadRule {
+            id: h.id.clone(),
+            kind: kind(path, &h.kind)?,
+            min_modifier: h.min_modifier,
+            max_length: h.max_length,
+            not_before: h.not_before.clone(),
+            stop_at_entities: h.stop_at_entities,
+        });
+        for w in &h.words {
+            head_words.push(w.clone());
+            head_rule.push(i);
+        }
+    }
+    let mut policy_heads = f.quote.policy_heads.clone();
+    policy_heads.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
+    Ok(MentionRules {
+        boundary_words: automaton(path, &f.boundary.words)?,
+        boundary_patterns: f
+            .boundary
+            .patterns
+            .iter()
+            .map(|p| regex(path, p, "boundary"))
+            .collect::<Result<_>>()?,
+        generic_modifiers: automaton(path, &f.generic.modifiers)?,
+        generic_names: f.generic.names,
+        heads: automaton(path, &head_words)?,
+        head_rule,
+        head_rules,
+        policy_heads,
+        policy_endings: f.quote.policy_endings,
+        policy_patterns: f
+            .quote
+            .policy_patterns
+            .iter()
+            .map(|p| regex(path, p, "quote"))
+            .collect::<Result<_>>()?,
+        title_policy_endings: f.quote.title_policy_endings,
+        max_head_distance: f.quote.max_head_distance,
+        definitions: f
+            .definition
+            .iter()
+            .map(|d| {
+                let regex = regex(path, &d.pattern, &d.id)?;
+                if !regex.capture_names().any(|n| n == Some("alias")) {
+                    return Err(knowledge_error(
+                        path,
+                        0,
+                        format!(
+                            "definition {}: the pattern needs a group (?P<alias>…)",
+                            d.id
+                        ),
+                    ));
+                }
+                Ok(PatternRule {
+                    id: d.id.clone(),
+                    regex,
+                })
+            })
+            .collect::<Result<_>>()?,
+        lists: f
+            .list
+            .iter()
+            .map(|l| {
+                let regex = regex(path, &l.pattern, &l.id)?;
+                if !regex.capture_names().any(|n| n == Some("list")) {
+                    return Err(knowledge_error(
+                        path,
+                        0,
+                        format!("list {}: the pattern needs a group (?P<list>…)", l.id),
+                    ));
+                }
+                Ok(ListRule {
+                    id: l.id.clone(),
+                    kind: kind(path, &l.kind)?,
+                    regex,
+                    separators: l.separators.chars().collect(),
+                    min_length: l.min_length,
+                    max_length: l.max_length,
+                })
+            })
+            .collect::<Result<_>>()?,
+        patterns: f
+            .pattern
+            .iter()
+            .map(|p| {
+                Ok(TypedPatternRule {
+                    id: p.id.clone(),
+                    kind: kind(path, &p.kind)?,
+                    regex: regex(path, &p.pattern, &p.id)?,
+                })
+            })
+            .collect::<Result<_>>()?,
+    })
+}
+
+fn side(path: &Path, s: &SideSpec, id: &str) -> Result<SideRule> {
+    let bad =
+        |what: &str, v: &str| knowledge_error(path, 0, format!("rule {id}: unknown {what} {v:?}"));
+    Ok(SideRule {
+        side: match s.side.as_str() {
+            "left" => Side::Left,
+            "right" => Side::Right,
+            v => return Err(bad("side (left, right)", v)),
+        },
+        types: kinds(path, &s.types)?,
+        take: match s.take.as_str() {
+            "nearest" => Take::Nearest,
+            "list" => Take::List,
+            "all" => Take::All,
+            v => return Err(bad("take (nearest, list, all)", v)),
+        },
+        main_fallback: match s.fallback.as_deref() {
+            None => false,
+            Some("main") => true,
+            Some(v) => return Err(bad("fallback (main)", v)),
+        },
+        scope: match s.scope.as_deref() {
+            None | Some("clause") => Scope::Clause,
+            Some("sentence") => Scope::Sentence,
+            Some(v) => return Err(bad("scope (clause, sentence)", v)),
+        },
+    })
+}
+
+fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
+    let f: RelationsFile = parse_toml(path, text)?;
+    let mut trigger_index: HashMap<String, usize> = HashMap::new();
+    let mut trigger_words: Vec<String> = Vec::new();
+    let mut trigger_rules: Vec<Vec<usize>> = Vec::new();
+    let mut rules = Vec::new();
+    for (i, r) in f.rule.iter().enumerate() {
+        rules.push(RelationRule {
+            id: r.id.clone(),
+            predicate: predicate(path, &r.predicate, &r.id)?,
+            also: r
+                .also
+                .iter()
+                .map(|p| predicate(path, p, &r.id))
+                .collect::<Result<_>>()?,
+            subject: side(path, &r.subject, &r.id)?,
+            object: side(path, &r.object, &r.id)?,
+            window: r.window,
+        });
+        if r.triggers.is_empty() {
+            return Err(knowledge_error(
+                path,
+                0,
+                format!("rule {}: no triggers", r.id),
+            ));
+        }
+        for t in &r.triggers {
+            let k = *trigger_index.entry(t.clone()).or_insert_with(|| {
+                trigger_words.push(t.clone());
+                trigger_rules.push(Vec::new());
+                trigger_words.len() - 1
+            });
+            trigger_rules[k].push(i);
+        }
+    }
+    Ok(RelationRules {
+        clause_breaks: f.clause_breaks.chars().collect(),
+        coactor_markers: f.coactor_markers,
+        triggers: automaton(path, &trigger_words)?,
+        trigger_rules,
+        trigger_words,
+        rules,
+        tables: f
+            .table
+            .iter()
+            .map(|t| {
+                Ok(TableRule {
+                    id: t.id.clone(),
+                    predicate: predicate(path, &t.predicate, &t.id)?,
+                    subject_headers: t.subject_headers.clone(),
+                    subject_types: kinds(path, &t.subject_types)?,
+                    object_headers: t.object_headers.clone(),
+                    object_types: kinds(path, &t.object_types)?,
+                })
+            })
+            .collect::<Result<_>>()?,
+        containment: f
+            .containment
+            .iter()
+            .map(|c| {
+                Ok(ContainmentRule {
+                    id: c.id.clone(),
+                    predicate: predicate(path, &c.predicate, &c.id)?,
+                    child_types: kinds(path, &c.child_types)?,
+                    parent_types: kinds(path, &c.parent_types)?,
+                })
+            })
+            .collect::<Result<_>>()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexicon_lines_are_checked() {
+        let mut out = Vec::new();
+        parse_lexicon(
+            Path::new("x.tsv"),
+            "# c\n北京大学\tInstitution\t北大|PKU\n",
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out[0].aliases, ["北大", "PKU"]);
+        let err =
+            parse_lexicon(Path::new("x.tsv"), "\n北京大学\tSchool\t\n", &mut out).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("x.tsv:2: unknown EntityType \"School\""),
+            "{err}"
+        );
+        let err = parse_lexicon(Path::new("x.tsv"), "北京大学\n", &mut out).unwrap_err();
+        assert!(err.to_string().contains("x.tsv:1: expected"), "{err}");
+    }
+
+    #[test]
+    fn toml_errors_carry_the_line() {
+        let err = compile_relations(Path::new("r.toml"), "\n\n[[rule]]\nid = 3\n").unwrap_err();
+        assert!(err.to_string().starts_with("r.toml:4:"), "{err}");
+    }
+
+    #[test]
+    fn lexicon_matches_longest_first() {
+        let mut out = Vec::new();
+        parse_lexicon(
+            Path::new("x.tsv"),
+            "中国科学院\tInstitution\t中科院\n中国科学技术大学\tInstitution\t中科大\n",
+            &mut out,
+        )
+        .unwrap();
+        let lex = Lexicon::build(out).unwrap();
+        let hits: Vec<&str> = lex
+            .find_iter("中科大与中科院")
+            .map(|h| h.2.name.as_str())
+            .collect();
+        assert_eq!(hits, ["中国科学技术大学", "中国科学院"]);
+    }
+}

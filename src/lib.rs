@@ -1,0 +1,45 @@
+/*!
+zhitu (知图) turns Chinese innovation-policy documents into a knowledge graph.
+
+The library is a pipeline of stages, one module each, every stage consuming the previous
+stage's output type:
+
+| stage | module | produces |
+|---|---|---|
+| read | [`read`] | [`read::Document`]: decoded text, encoding, hash |
+| normalise | [`normalize`] | [`normalize::NormalizedText`]: clean text + map to original offsets |
+| sentences | [`sentence`] | [`sentence::Sentence`]s |
+| mentions | [`mention`] | [`mention::Mentions`]: typed spans, definitions, rejections |
+| entities | [`entity`] | [`entity::Entities`]: one per real thing, with aliases and main subject |
+| relations | [`relation`] | [`relation::Relation`]s with evidence |
+| graph | [`graph`] | [`graph::DocumentGraph`] per document, merged into [`graph::KnowledgeGraph`] |
+| RDF and store | [`rdf`], [`store`] | quads in a named graph per document, in Oxigraph |
+| query | [`query`] | SPARQL results |
+
+Extraction is rule-based and its knowledge is data: [`knowledge`] loads the lexicons and
+rules under `ontology/` once and compiles them into automata that the stages borrow.
+[`extract`] chains the per-document stages; [`pipeline`] runs them over a corpus.
+Rule authors measure their changes with [`eval`].
+*/
+
+pub mod entity;
+pub mod error;
+pub mod eval;
+pub mod extract;
+pub mod graph;
+pub mod knowledge;
+pub mod mention;
+pub mod normalize;
+pub mod ontology;
+pub mod pipeline;
+pub mod query;
+pub mod rdf;
+pub mod read;
+pub mod relation;
+pub mod sentence;
+pub mod store;
+
+pub use error::{Error, Result};
+
+/// The zhitu version written into stores and outputs.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

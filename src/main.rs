@@ -1,0 +1,343 @@
+//! The `zhitu` command: argument parsing, terminal output and exit codes. The work is done
+//! by the library; this file only knows how to talk to a person or a script.
+//!
+//! Exit codes: 0 success; 1 the run finished but some inputs were skipped (each is listed);
+//! 2 usage error, a malformed rule/lexicon file, a bad query or gold file; 3 the store cannot
+//! be opened or written (locked by another process, not a zhitu store); 4 any other I/O error.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use zhitu::graph::KnowledgeGraph;
+use zhitu::knowledge::Knowledge;
+use zhitu::pipeline::{run, RunOptions};
+use zhitu::query::{self, OutputFormat};
+use zhitu::store::KnowledgeStore;
+use zhitu::Error;
+
+mod cli;
+
+#[derive(Parser)]
+#[command(
+    name = "zhitu",
+    version,
+    about = "知图 — a knowledge graph from Chinese innovation-policy documents",
+    long_about = "知图 zhitu reads Chinese policy texts, work reports and park reports, finds the \
+institutions, agencies, enterprises, platforms, funds, policies, regions and industries they \
+name and the relations between them, and stores the graph in an Oxigraph store that answers SPARQL.",
+    after_help = "Examples:
+  zhitu extract                                  # input/ → output/graph.json and output/store
+  zhitu extract docs/ --out results/
+  zhitu query 'SELECT ?name WHERE { ?p a zt:Platform ; skos:prefLabel ?name }'
+  zhitu query --format csv --file my-query.rq
+  zhitu explain input/report.txt --grep 依托
+  zhitu eval --gold ../shared/corpus/dev
+
+Exit codes: 0 ok; 1 some inputs skipped; 2 usage, rule or query error; 3 store error; 4 I/O error."
+)]
+struct Cli {
+    /// The knowledge folder (ontology, lexicons, rules). Default: ./ontology, else the one
+    /// zhitu was built with.
+    #[arg(long, global = true, env = "ZHITU_ONTOLOGY", value_name = "DIR")]
+    ontology: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Extract the knowledge graph from text files and folders.
+    #[command(after_help = "Examples:
+  zhitu extract                          # reads input/, writes output/
+  zhitu extract reports/ notes.txt --out results/
+  zhitu extract big-corpus/ --no-store   # graph.json only
+  zhitu extract input/ --force           # rewrite documents already stored")]
+    Extract {
+        /// Files and folders (folders are read recursively). Default: input/
+        paths: Vec<PathBuf>,
+        /// Output folder for graph.json and (unless --store is given) the store.
+        #[arg(long, short, default_value = "output", value_name = "DIR")]
+        out: PathBuf,
+        /// The store folder. Default: OUT/store
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Do not write the store, only graph.json.
+        #[arg(long)]
+        no_store: bool,
+        /// Rewrite documents whose content is already stored.
+        #[arg(long)]
+        force: bool,
+        /// File extensions read from folders.
+        #[arg(long = "ext", default_value = "txt", value_delimiter = ',')]
+        extensions: Vec<String>,
+        /// Worker threads (0 = all cores).
+        #[arg(long, short, default_value_t = 0)]
+        jobs: usize,
+    },
+    /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) against the store.
+    #[command(
+        after_help = "Prefixes zt: zid: zdoc: rdf: rdfs: owl: xsd: skos: prov: org: schema: dcterms: are predeclared.
+The default graph is the union of all documents' graphs.
+
+Examples:
+  zhitu query 'SELECT ?name WHERE { ?p a zt:Platform ; skos:prefLabel ?name }'
+  zhitu query 'SELECT ?platform ?text WHERE {
+      ?s rdf:subject ?p ; rdf:predicate zt:reliesOn ; rdf:object ?u ; zt:evidence/zt:text ?text .
+      ?u skos:prefLabel \"清华大学\"@zh . ?p skos:prefLabel ?platform }'
+  zhitu query --format csv --file my-query.rq > result.csv"
+    )]
+    Query {
+        /// The query text (or use --file).
+        query: Option<String>,
+        /// Read the query from a file ('-' for standard input).
+        #[arg(long, short, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+        /// The store folder.
+        #[arg(long, default_value = "output/store", value_name = "DIR")]
+        store: PathBuf,
+    },
+    /// Show, sentence by sentence, what extraction found in a file and why.
+    #[command(after_help = "Examples:
+  zhitu explain input/haidian.txt --grep 依托
+  zhitu explain report.txt --rejected")]
+    Explain {
+        file: PathBuf,
+        /// Only sentences containing this text.
+        #[arg(long, short)]
+        grep: Option<String>,
+        /// Also list candidates that were rejected, with the reason.
+        #[arg(long)]
+        rejected: bool,
+    },
+    /// Score extraction against gold annotations (the format of ANNOTATION.md).
+    #[command(after_help = "Examples:
+  zhitu eval --gold ../shared/corpus/dev
+  zhitu eval ../shared/corpus/dev/haidian-park.gold.json --quiet")]
+    Eval {
+        /// Gold files (NAME.gold.json beside NAME.txt).
+        gold_files: Vec<PathBuf>,
+        /// A folder of gold files.
+        #[arg(long, value_name = "DIR")]
+        gold: Option<PathBuf>,
+        /// Print the figures only, not every miss and false positive.
+        #[arg(long)]
+        summary: bool,
+        /// Fail (exit 1) when a figure falls below the floors in this file.
+        #[arg(long, value_name = "FILE")]
+        floor: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(io) = io_error(&e) {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("zhitu: {e}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+fn io_error(e: &Error) -> Option<&std::io::Error> {
+    match e {
+        Error::Io { source, .. } => Some(source),
+        _ => None,
+    }
+}
+
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Knowledge { .. } | Error::Query(_) | Error::BadInput { .. } | Error::NotFound(_) => {
+            2
+        }
+        Error::Store { .. } => 3,
+        _ => 4,
+    }
+}
+
+/// The knowledge folder: --ontology, else ./ontology, else the one in the source tree.
+pub(crate) fn knowledge(cli: &Cli) -> Result<Knowledge, Error> {
+    let dir = match &cli.ontology {
+        Some(d) => d.clone(),
+        None => {
+            let local = PathBuf::from("ontology");
+            if local.join("rules").is_dir() {
+                local
+            } else {
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology")
+            }
+        }
+    };
+    Knowledge::load(&dir)
+}
+
+fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
+    match &cli.command {
+        Command::Extract {
+            paths,
+            out,
+            store,
+            no_store,
+            force,
+            extensions,
+            jobs,
+        } => {
+            let k = knowledge(cli)?;
+            let inputs = if paths.is_empty() {
+                vec![PathBuf::from("input")]
+            } else {
+                paths.clone()
+            };
+            std::fs::create_dir_all(out).map_err(|e| Error::Io {
+                path: out.clone(),
+                source: e,
+            })?;
+            let store_dir = store.clone().unwrap_or_else(|| out.join("store"));
+            let kstore = if *no_store {
+                None
+            } else {
+                Some(KnowledgeStore::open(&store_dir)?)
+            };
+            let options = RunOptions {
+                inputs,
+                extensions: extensions.clone(),
+                force: *force,
+                jobs: *jobs,
+                batch_size: 256,
+            };
+            let mut graph = KnowledgeGraph::new();
+            let progress = !cli.quiet && std::io::stderr().is_terminal();
+            let mut seen = 0usize;
+            let report = run(&options, &k, kstore.as_ref(), &mut graph, &mut |_| {
+                seen += 1;
+                if progress && seen % 50 == 0 {
+                    eprint!("\r{seen} documents…");
+                }
+            })?;
+            if progress && seen >= 50 {
+                eprintln!();
+            }
+            let json_path = out.join("graph.json");
+            let json = serde_json::to_string_pretty(&graph.to_json())
+                .map_err(|e| Error::Output(e.to_string()))?;
+            std::fs::write(&json_path, json + "\n").map_err(|e| Error::Io {
+                path: json_path.clone(),
+                source: e,
+            })?;
+            for s in &report.skipped {
+                eprintln!(
+                    "zhitu: skipped {}: {}",
+                    s.path.display(),
+                    strip_path(&s.reason, &s.path)
+                );
+            }
+            if !cli.quiet {
+                let (types, preds) = graph.counts();
+                let mut o = std::io::stdout().lock();
+                let _ = writeln!(
+                    o,
+                    "documents   {} read, {} skipped",
+                    report.documents,
+                    report.skipped.len()
+                );
+                let _ = writeln!(o, "entities    {}", graph.graph.node_count());
+                for (t, n) in &types {
+                    let _ = writeln!(o, "  {t:<18} {n}");
+                }
+                let _ = writeln!(o, "relations   {}", graph.graph.edge_count());
+                for (p, n) in &preds {
+                    let _ = writeln!(o, "  {p:<18} {n}");
+                }
+                if let Some(s) = &kstore {
+                    let _ = writeln!(
+                        o,
+                        "store       {}: {} documents written, {} unchanged, {} quads in store",
+                        s.path().display(),
+                        report.stored,
+                        report.unchanged,
+                        s.len()?
+                    );
+                }
+                let _ = writeln!(o, "graph       {}", json_path.display());
+                let secs = report.elapsed.as_secs_f64();
+                let _ = writeln!(
+                    o,
+                    "time        {secs:.2} s ({:.2} MB/s)",
+                    report.bytes as f64 / 1e6 / secs.max(1e-9)
+                );
+            }
+            Ok(if report.skipped.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Query {
+            query,
+            file,
+            format,
+            store,
+        } => {
+            let text = match (query, file) {
+                (Some(q), None) => q.clone(),
+                (None, Some(f)) if f.as_os_str() == "-" => {
+                    let mut s = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
+                        Error::Io {
+                            path: "-".into(),
+                            source: e,
+                        }
+                    })?;
+                    s
+                }
+                (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| Error::Io {
+                    path: f.clone(),
+                    source: e,
+                })?,
+                _ => {
+                    return Err(Error::Query(
+                        "give a query, or --file FILE (not both)".into(),
+                    ))
+                }
+            };
+            let s = KnowledgeStore::open_read_only(store)?;
+            let mut out = std::io::stdout().lock();
+            match query::run(s.inner(), &text, *format, &mut out) {
+                Err(Error::Output(m)) if m.contains("Broken pipe") => Ok(ExitCode::SUCCESS),
+                r => r.map(|_| ExitCode::SUCCESS),
+            }
+        }
+        Command::Explain {
+            file,
+            grep,
+            rejected,
+        } => cli::explain::run(cli, file, grep.as_deref(), *rejected),
+        Command::Eval {
+            gold_files,
+            gold,
+            summary,
+            floor,
+        } => cli::eval::run(cli, gold_files, gold.as_deref(), *summary, floor.as_deref()),
+    }
+}
+
+/// Reasons already name their file; don't print it twice.
+fn strip_path(reason: &str, path: &Path) -> String {
+    let p = format!("{}: ", path.display());
+    reason.strip_prefix(&p).unwrap_or(reason).to_owned()
+}

@@ -1,0 +1,699 @@
+//! Stage 4 — mentions: where the text names an entity, and as what.
+//!
+//! Chinese writes no spaces, so the hard part of recognising a name is its left edge. A
+//! name is found from its right edge instead: most organisation, platform, place and policy
+//! names end in a *head word* (研究院, 创新中心, 管委会, 高新区, 试点 …), and the name extends
+//! leftwards from the head until it meets a *boundary*: punctuation, a trigger verb or
+//! function word (依托, 推动, 的 …), a number with its classifier (一批, 首支). Names that no
+//! head reveals come from lexicons of real names, from quotation marks and title marks
+//! (“京校十条”, 《…办法》), from coordinated lists (X、Y等领军企业) and from definitions
+//! (（以下简称海淀园）). All candidates of a sentence then compete: the longest wins, a
+//! lexicon or quoted name wins a tie. Every rejected candidate is kept with its reason, so
+//! that `explain` can show a rule author why a name was not taken.
+//!
+//! All positions are byte offsets into the clean text; `entity` maps them back.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::knowledge::{Knowledge, MentionRules};
+use crate::normalize::NormalizedText;
+use crate::ontology::EntityType;
+use crate::sentence::Sentence;
+
+/// How a mention was found (ties between overlapping candidates go to the stronger one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    Head = 1,
+    List = 2,
+    Pattern = 3,
+    Quote = 4,
+    Alias = 5,
+    Lexicon = 6,
+}
+
+/// A span of the clean text that names an entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Clean-text byte range.
+    pub start: usize,
+    pub end: usize,
+    /// The sentence it lies in.
+    pub sentence: usize,
+    /// The name this mention proposes for its entity (a lexicon's canonical name, or the
+    /// surface without quotation marks).
+    pub name: String,
+    /// Other names this mention makes known (the surface when it differs, a quoted core,
+    /// a lexicon's aliases).
+    pub aliases: Vec<String>,
+    pub kind: EntityType,
+    pub source: Source,
+    /// The id of the rule that found it (`lexicon:universities.tsv:3`, `head.platform.lab` …).
+    pub rule: String,
+}
+
+/// A candidate that did not become a mention, and why (for `explain`).
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+/// A short name defined for a mention (`（以下简称海淀园）`).
+#[derive(Debug, Clone)]
+pub struct Definition {
+    pub alias: String,
+    /// Index into the mention list of the defined mention.
+    pub mention: usize,
+    pub rule: String,
+}
+
+/// The mentions of one document.
+#[derive(Debug, Default)]
+pub struct Mentions {
+    /// Sorted by start; they never overlap.
+    pub mentions: Vec<Mention>,
+    pub definitions: Vec<Definition>,
+    pub rejected: Vec<Rejection>,
+}
+
+/// Characters that can be part of a name.
+fn is_name_char(c: char) -> bool {
+    crate::normalize::is_cjk(c) && !is_cjk_punct(c)
+        || c.is_ascii_alphanumeric()
+        || "+·-.&".contains(c)
+}
+
+fn is_cjk_punct(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65 | 0x2018..=0x201F)
+        && c != '〇'
+}
+
+const QUOTE_PAIRS: &[(char, char)] = &[
+    ('“', '”'),
+    ('《', '》'),
+    ('「', '」'),
+    ('『', '』'),
+    ('"', '"'),
+    ('‘', '’'),
+];
+const MARKS: &[char] = &[
+    '“', '”', '‘', '’', '"', '\'', '《', '》', '「', '」', '『', '』', '〈', '〉', '<', '>',
+];
+
+/// Removes quotation and title marks (they are not part of a name).
+pub fn strip_marks(s: &str) -> String {
+    s.chars()
+        .filter(|c| !MARKS.contains(c) && !c.is_whitespace())
+        .collect()
+}
+
+/// Finds the mentions of one document.
+pub fn find(clean: &NormalizedText, sentences: &[Sentence], k: &Knowledge) -> Mentions {
+    let mut out = Mentions::default();
+    for s in sentences {
+        let mut cands = Vec::new();
+        let text = s.text(clean);
+        candidates(text, s, k, &mut cands, &mut out.rejected);
+        resolve(cands, &mut out.mentions, &mut out.rejected);
+    }
+    out.mentions.sort_by_key(|m| m.start);
+    find_definitions(clean, &mut out, &k.mentions);
+    apply_aliases(clean, sentences, &mut out);
+    out
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    base: usize,
+    sentence: usize,
+    /// Per byte of the sentence: inside a boundary word.
+    blocked: Vec<bool>,
+    /// Lexicon hits: (start, end) relative to the sentence.
+    lexical: Vec<(usize, usize)>,
+}
+
+fn candidates(
+    text: &str,
+    s: &Sentence,
+    k: &Knowledge,
+    cands: &mut Vec<Mention>,
+    rejected: &mut Vec<Rejection>,
+) {
+    let r = &k.mentions;
+    let mut ctx = Ctx {
+        text,
+        base: s.start,
+        sentence: s.index,
+        blocked: vec![false; text.len()],
+        lexical: Vec::new(),
+    };
+    // Lexicon names.
+    for (a, b, e) in k.lexicon.find_iter(text) {
+        ctx.lexical.push((a, b));
+        let mut aliases = e.aliases.clone();
+        if text[a..b] != e.name && !aliases.iter().any(|x| x == &text[a..b]) {
+            aliases.push(text[a..b].to_owned());
+        }
+        cands.push(ctx.mention(
+            a,
+            b,
+            e.name.clone(),
+            aliases,
+            e.kind,
+            Source::Lexicon,
+            format!("lexicon:{}", e.source),
+        ));
+    }
+    // Boundaries: words and patterns, except where a lexicon name covers them.
+    for h in r.boundary_words.find_iter(text) {
+        ctx.block(h.start(), h.end());
+    }
+    for re in &r.boundary_patterns {
+        for m in re.find_iter(text) {
+            ctx.block(m.start(), m.end());
+        }
+    }
+    for &(a, b) in &ctx.lexical {
+        ctx.blocked[a..b].iter_mut().for_each(|x| *x = false);
+    }
+    head_candidates(&ctx, r, cands, rejected);
+    quote_candidates(&ctx, r, cands, rejected);
+    pattern_candidates(&ctx, r, cands);
+    list_candidates(&ctx, r, cands, rejected);
+}
+
+impl Ctx<'_> {
+    fn block(&mut self, a: usize, b: usize) {
+        self.blocked[a..b].iter_mut().for_each(|x| *x = true);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn mention(
+        &self,
+        a: usize,
+        b: usize,
+        name: String,
+        aliases: Vec<String>,
+        kind: EntityType,
+        source: Source,
+        rule: String,
+    ) -> Mention {
+        Mention {
+            start: self.base + a,
+            end: self.base + b,
+            sentence: self.sentence,
+            name,
+            aliases,
+            kind,
+            source,
+            rule,
+        }
+    }
+
+    fn reject(&self, a: usize, b: usize, rule: &str, reason: impl Into<String>) -> Rejection {
+        Rejection {
+            start: self.base + a,
+            end: self.base + b,
+            text: self.text[a..b].to_owned(),
+            rule: rule.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Walks left from `end` over name characters until a boundary, at most `max` characters.
+    /// A lexicon name to the left is absorbed whole (or, with `stop_at_entities`, not at all).
+    fn extend_left(&self, end: usize, max: usize, stop_at_entities: bool) -> usize {
+        let mut start = end;
+        let mut n = 0;
+        while let Some((i, c)) = self.text[..start].char_indices().next_back() {
+            if n >= max || !is_name_char(c) || self.blocked[i] {
+                break;
+            }
+            if let Some(&(la, lb)) = self.lexical.iter().find(|&&(la, lb)| la <= i && i < lb) {
+                let len = self.text[la..lb].chars().count();
+                if stop_at_entities || lb > start || n + len > max {
+                    break;
+                }
+                start = la;
+                n += len;
+                continue;
+            }
+            start = i;
+            n += 1;
+        }
+        start
+    }
+
+    fn covered_by_lexicon(&self, a: usize, b: usize) -> bool {
+        self.lexical.iter().any(|&(la, lb)| la <= a && b <= lb)
+    }
+}
+
+fn head_candidates(
+    ctx: &Ctx,
+    r: &MentionRules,
+    cands: &mut Vec<Mention>,
+    rejected: &mut Vec<Rejection>,
+) {
+    let text = ctx.text;
+    for h in r.heads.find_iter(text) {
+        let rule = &r.head_rules[r.head_rule[h.pattern().as_usize()]];
+        let id = format!("head.{}", rule.id);
+        if ctx.covered_by_lexicon(h.start(), h.end())
+            && !ctx.lexical.iter().any(|&(_, lb)| lb == h.end())
+        {
+            continue; // the head word is inside a known name
+        }
+        let after = &text[h.end()..];
+        if rule
+            .not_before
+            .iter()
+            .any(|w| after.starts_with(w.as_str()))
+        {
+            rejected.push(ctx.reject(
+                h.start(),
+                h.end(),
+                &id,
+                "the head word continues into another word",
+            ));
+            continue;
+        }
+        let head_len = text[h.start()..h.end()].chars().count();
+        let max = rule.max_length.saturating_sub(head_len);
+        let mut start = ctx.extend_left(h.start(), max, rule.stop_at_entities);
+        // Leading generic modifiers (新型, 一批 …) are not part of a name.
+        start = strip_generic(text, start, h.start(), r);
+        let modifier = text[start..h.start()].chars().count();
+        if modifier < rule.min_modifier {
+            rejected.push(ctx.reject(
+                start,
+                h.end(),
+                &id,
+                format!(
+                    "only {modifier} character(s) before the head word (needs {})",
+                    rule.min_modifier
+                ),
+            ));
+            continue;
+        }
+        let name = &text[start..h.end()];
+        if is_generic_name(name, r) {
+            rejected.push(ctx.reject(start, h.end(), &id, "a generic phrase, not a name"));
+            continue;
+        }
+        cands.push(ctx.mention(
+            start,
+            h.end(),
+            strip_marks(name),
+            Vec::new(),
+            rule.kind,
+            Source::Head,
+            id,
+        ));
+    }
+}
+
+/// Advances `start` past generic modifiers at the left of a name, never into the head.
+fn strip_generic(text: &str, mut start: usize, head: usize, r: &MentionRules) -> usize {
+    loop {
+        let rest = &text[start..head];
+        match r.generic_modifiers.find(rest) {
+            Some(m) if m.start() == 0 && m.end() > 0 => start += m.end(),
+            _ => return start,
+        }
+    }
+}
+
+fn is_generic_name(name: &str, r: &MentionRules) -> bool {
+    r.generic_names.iter().any(|g| g == name)
+}
+
+fn quote_candidates(
+    ctx: &Ctx,
+    r: &MentionRules,
+    cands: &mut Vec<Mention>,
+    rejected: &mut Vec<Rejection>,
+) {
+    let text = ctx.text;
+    for (i, c) in text.char_indices() {
+        let Some(&(_, close)) = QUOTE_PAIRS.iter().find(|p| p.0 == c) else {
+            continue;
+        };
+        let open_end = i + c.len_utf8();
+        let Some(rel) = text[open_end..].find(close) else {
+            continue;
+        };
+        let inner_end = open_end + rel;
+        let close_end = inner_end + close.len_utf8();
+        let inner = &text[open_end..inner_end];
+        let n = inner.chars().count();
+        if n == 0 || n > 60 {
+            continue;
+        }
+        let core = strip_marks(inner);
+        if c == '《' {
+            if r.title_policy_endings
+                .iter()
+                .any(|e| core.ends_with(e.as_str()))
+            {
+                cands.push(ctx.mention(
+                    i,
+                    close_end,
+                    core,
+                    Vec::new(),
+                    EntityType::Policy,
+                    Source::Quote,
+                    "quote.title".into(),
+                ));
+            } else {
+                rejected.push(ctx.reject(
+                    i,
+                    close_end,
+                    "quote.title",
+                    "a title that names no policy, law or plan",
+                ));
+            }
+            continue;
+        }
+        // A quoted core followed by a policy head: “海聚”工程, “1+4”资金政策支持体系.
+        if let Some(end) = policy_tail(text, close_end, r, ctx) {
+            let tail = &text[close_end..end];
+            cands.push(ctx.mention(
+                i,
+                end,
+                format!("{core}{}", strip_marks(tail)),
+                vec![core],
+                EntityType::Policy,
+                Source::Quote,
+                "quote.policy_head".into(),
+            ));
+            continue;
+        }
+        if r.policy_endings.iter().any(|e| core.ends_with(e.as_str()))
+            || r.policy_patterns.iter().any(|p| p.is_match(&core))
+        {
+            cands.push(ctx.mention(
+                i,
+                close_end,
+                core,
+                Vec::new(),
+                EntityType::Policy,
+                Source::Quote,
+                "quote.policy".into(),
+            ));
+        } else {
+            rejected.push(ctx.reject(
+                i,
+                close_end,
+                "quote",
+                "a quoted phrase that is not a policy name",
+            ));
+        }
+    }
+}
+
+/// The end of a policy head that follows a quotation directly or within a few name characters.
+fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<usize> {
+    let rest = &text[from..];
+    let mut n = 0;
+    for (i, c) in rest.char_indices() {
+        if let Some(h) = r
+            .policy_heads
+            .iter()
+            .find(|h| rest[i..].starts_with(h.as_str()))
+        {
+            // Take the longest run of heads (改革试点, 政策支持体系).
+            let mut end = i + h.len();
+            while let Some(h2) = r
+                .policy_heads
+                .iter()
+                .find(|h2| rest[end..].starts_with(h2.as_str()))
+            {
+                end += h2.len();
+            }
+            return Some(from + end);
+        }
+        if n >= r.max_head_distance
+            || !is_name_char(c)
+            || ctx.blocked.get(from + i).copied().unwrap_or(true)
+        {
+            return None;
+        }
+        n += 1;
+    }
+    None
+}
+
+/// Regex rules for names with a fixed shape (关于…的通知 after an issuer, 第N批…).
+fn pattern_candidates(ctx: &Ctx, r: &MentionRules, cands: &mut Vec<Mention>) {
+    for rule in &r.patterns {
+        for caps in rule.regex.captures_iter(ctx.text) {
+            let Some(m) = caps.name("name").or_else(|| caps.get(0)) else {
+                continue;
+            };
+            cands.push(ctx.mention(
+                m.start(),
+                m.end(),
+                strip_marks(m.as_str()),
+                Vec::new(),
+                rule.kind,
+                Source::Pattern,
+                format!("pattern.{}", rule.id),
+            ));
+        }
+    }
+}
+
+fn list_candidates(
+    ctx: &Ctx,
+    r: &MentionRules,
+    cands: &mut Vec<Mention>,
+    rejected: &mut Vec<Rejection>,
+) {
+    let text = ctx.text;
+    for rule in &r.lists {
+        let id = format!("list.{}", rule.id);
+        for caps in rule.regex.captures_iter(text) {
+            let Some(list) = caps.name("list") else {
+                continue;
+            };
+            let mut pos = list.start();
+            let members: Vec<&str> = list
+                .as_str()
+                .split(|c| rule.separators.contains(&c))
+                .collect();
+            for (i, member) in members.iter().enumerate() {
+                let (mut a, b) = (pos, pos + member.len());
+                pos = b + rule
+                    .separators
+                    .iter()
+                    .find(|c| text[b..].starts_with(**c))
+                    .map_or(0, |c| c.len_utf8());
+                if i == 0 {
+                    a = ctx.extend_left(b, rule.max_length + 1, false).max(a);
+                }
+                // Trim quotation marks around a member.
+                let trimmed = member_trim(text, a, b);
+                let (a, b) = trimmed;
+                let m = &text[a..b];
+                let n = m.chars().count();
+                if n < rule.min_length
+                    || n > rule.max_length
+                    || !m.chars().all(|c| is_name_char(c) || MARKS.contains(&c))
+                {
+                    rejected.push(ctx.reject(
+                        a,
+                        b,
+                        &id,
+                        format!("list member of {n} character(s) or with non-name characters"),
+                    ));
+                    continue;
+                }
+                if is_generic_name(m, r) {
+                    continue;
+                }
+                cands.push(ctx.mention(
+                    a,
+                    b,
+                    strip_marks(m),
+                    Vec::new(),
+                    rule.kind,
+                    Source::List,
+                    id.clone(),
+                ));
+            }
+        }
+    }
+}
+
+fn member_trim(text: &str, mut a: usize, mut b: usize) -> (usize, usize) {
+    while let Some(c) = text[a..b].chars().next() {
+        if c.is_whitespace() || (MARKS.contains(&c) && !text[a..b].ends_with(closing(c))) {
+            a += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    while let Some(c) = text[a..b].chars().next_back() {
+        if c.is_whitespace() {
+            b -= c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    (a, b)
+}
+
+fn closing(open: char) -> char {
+    QUOTE_PAIRS
+        .iter()
+        .find(|p| p.0 == open)
+        .map_or(open, |p| p.1)
+}
+
+/// Keeps the strongest non-overlapping candidates: longest first, then by source.
+fn resolve(mut cands: Vec<Mention>, out: &mut Vec<Mention>, rejected: &mut Vec<Rejection>) {
+    cands.sort_by(|x, y| {
+        (y.end - y.start)
+            .cmp(&(x.end - x.start))
+            .then(y.source.cmp(&x.source))
+            .then(x.start.cmp(&y.start))
+    });
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for c in cands {
+        if let Some(&(a, b)) = taken.iter().find(|&&(a, b)| c.start < b && a < c.end) {
+            rejected.push(Rejection {
+                start: c.start,
+                end: c.end,
+                text: c.name.clone(),
+                rule: c.rule.clone(),
+                reason: format!("overlaps a longer or stronger mention at {a}..{b}"),
+            });
+            continue;
+        }
+        taken.push((c.start, c.end));
+        out.push(c);
+    }
+}
+
+fn find_definitions(clean: &NormalizedText, out: &mut Mentions, r: &MentionRules) {
+    let text = &clean.text;
+    for rule in &r.definitions {
+        for caps in rule.regex.captures_iter(text) {
+            let (Some(all), Some(alias)) = (caps.get(0), caps.name("alias")) else {
+                continue;
+            };
+            // The defined mention ends right before the definition (a closing mark between is fine).
+            let Some(idx) = out.mentions.iter().rposition(|m| {
+                m.end <= all.start()
+                    && text[m.end..all.start()]
+                        .chars()
+                        .all(|c| MARKS.contains(&c) || c.is_whitespace())
+            }) else {
+                continue;
+            };
+            let alias = strip_marks(alias.as_str());
+            if alias.is_empty() || alias == out.mentions[idx].name {
+                continue;
+            }
+            out.definitions.push(Definition {
+                alias,
+                mention: idx,
+                rule: format!("definition.{}", rule.id),
+            });
+        }
+    }
+}
+
+/// Every later occurrence of a defined short name is a mention of the defined entity.
+fn apply_aliases(clean: &NormalizedText, sentences: &[Sentence], out: &mut Mentions) {
+    if out.definitions.is_empty() {
+        return;
+    }
+    let mut by_alias: HashMap<&str, &Definition> = HashMap::new();
+    for d in &out.definitions {
+        by_alias.entry(d.alias.as_str()).or_insert(d);
+    }
+    let mut aliases: Vec<&str> = by_alias.keys().copied().collect();
+    aliases.sort();
+    let Ok(ac) = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&aliases)
+    else {
+        return;
+    };
+    let ac: AhoCorasick = ac;
+    let mut added = Vec::new();
+    for h in ac.find_iter(&clean.text) {
+        let (a, b) = (h.start(), h.end());
+        let d = by_alias[aliases[h.pattern().as_usize()]];
+        let target = &out.mentions[d.mention];
+        // Existing mentions win unless the alias strictly contains them.
+        let overlapping: Vec<usize> = out
+            .mentions
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.start < b && a < m.end)
+            .map(|(i, _)| i)
+            .collect();
+        if overlapping.iter().any(|&i| {
+            let m = &out.mentions[i];
+            !(a <= m.start && m.end <= b && (m.end - m.start) < (b - a))
+        }) {
+            continue;
+        }
+        let Some(sentence) = sentences.iter().find(|s| s.start <= a && b <= s.end) else {
+            continue;
+        };
+        added.push((
+            overlapping,
+            Mention {
+                start: a,
+                end: b,
+                sentence: sentence.index,
+                name: target.name.clone(),
+                aliases: vec![d.alias.clone()],
+                kind: target.kind,
+                source: Source::Alias,
+                rule: d.rule.clone(),
+            },
+        ));
+    }
+    let mut remove: Vec<usize> = added.iter().flat_map(|(o, _)| o.iter().copied()).collect();
+    remove.sort_unstable();
+    remove.dedup();
+    // Definitions point at mention indexes: keep them valid while removing.
+    let keep: Vec<bool> = (0..out.mentions.len())
+        .map(|i| remove.binary_search(&i).is_err())
+        .collect();
+    let mut new_index = vec![usize::MAX; out.mentions.len()];
+    let mut kept = Vec::new();
+    for (i, m) in out.mentions.drain(..).enumerate() {
+        if keep[i] {
+            new_index[i] = kept.len();
+            kept.push(m);
+        }
+    }
+    out.definitions.retain_mut(|d| {
+        d.mention = new_index[d.mention];
+        d.mention != usize::MAX
+    });
+    kept.extend(added.into_iter().map(|(_, m)| m));
+    // Sort by start and remap definitions once more.
+    let mut order: Vec<usize> = (0..kept.len()).collect();
+    order.sort_by_key(|&i| kept[i].start);
+    let mut pos = vec![0; kept.len()];
+    for (new, &old) in order.iter().enumerate() {
+        pos[old] = new;
+    }
+    for d in &mut out.definitions {
+        d.mention = pos[d.mention];
+    }
+    let mut slots: Vec<Option<Mention>> = kept.into_iter().map(Some).collect();
+    out.mentions = order.iter().filter_map(|&i| slots[i].take()).collect();
+}

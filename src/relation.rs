@@ -1,0 +1,404 @@
+//! Stage 6 — relations: what the sentences state about the entities.
+//!
+//! A relation needs a trigger in its sentence (依托, 落地, 设立 …): precision first, so
+//! co-occurrence alone states nothing. Each rule says where its two ends are found relative
+//! to the trigger — left or right, the nearest entity, a coordinated list, or every entity
+//! of the allowed types in the clause — and whether an end the sentence leaves out is the
+//! document's main subject (Chinese reports drop the actor: "联合北京市科委推动…"; such
+//! relations are marked implicit). Two more kinds of evidence need no trigger word: a table
+//! whose header names the roles of its columns (指导部门 | 改革举措), and a name that contains
+//! its parent's (中科大北京研究院 → 中国科学技术大学).
+
+use std::collections::BTreeMap;
+
+use crate::entity::Entities;
+use crate::knowledge::{Knowledge, RelationRule, Side, SideRule, Take};
+use crate::mention::Mention;
+use crate::ontology::Predicate;
+use crate::sentence::Sentence;
+
+/// Why a relation is believed: one sentence and the rule that read it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub sentence: usize,
+    /// Clean-text byte range of the trigger word, if the rule has one.
+    pub trigger: Option<(usize, usize)>,
+    pub rule: String,
+    /// An end of the relation was filled by the main subject.
+    pub implicit: bool,
+}
+
+/// A directed relation between two entities of a document.
+#[derive(Debug, Clone)]
+pub struct Relation {
+    pub subject: usize,
+    pub predicate: Predicate,
+    pub object: usize,
+    /// True when no evidence names both ends explicitly.
+    pub implicit: bool,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Separators allowed between members of a coordinated list.
+const LIST_GLUE: &[&str] = &[
+    "、", "和", "与", "及", "以及", "，", "“", "”", "《", "》", " ", "同",
+];
+
+/// Finds the relations of one document.
+pub fn find(
+    text: &str,
+    sentences: &[Sentence],
+    mentions: &[Mention],
+    entities: &Entities,
+    k: &Knowledge,
+) -> Vec<Relation> {
+    let mut found: BTreeMap<(usize, Predicate, usize), Relation> = BTreeMap::new();
+    let mut add = |s: usize, p: Predicate, o: usize, ev: Evidence| {
+        if s == o {
+            return;
+        }
+        let (s, o) = if p.is_symmetric() && o < s {
+            (o, s)
+        } else {
+            (s, o)
+        };
+        let r = found.entry((s, p, o)).or_insert_with(|| Relation {
+            subject: s,
+            predicate: p,
+            object: o,
+            implicit: true,
+            evidence: Vec::new(),
+        });
+        r.implicit &= ev.implicit;
+        if !r.evidence.contains(&ev) {
+            r.evidence.push(ev);
+        }
+    };
+    // Mentions per sentence, in order; nested ones are parts of names, not relation ends.
+    let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); sentences.len()];
+    for (i, m) in mentions.iter().enumerate() {
+        if !m.rule.starts_with("nested:") && m.sentence < by_sentence.len() {
+            by_sentence[m.sentence].push(i);
+        }
+    }
+    for list in &mut by_sentence {
+        list.sort_by_key(|&i| mentions[i].start);
+    }
+    let rr = &k.relations;
+    for s in sentences {
+        let stext = &text[s.start..s.end];
+        let ms = &by_sentence[s.index];
+        for h in rr.triggers.find_iter(stext) {
+            let (ts, te) = (s.start + h.start(), s.start + h.end());
+            if ms
+                .iter()
+                .any(|&i| mentions[i].start < ts && te <= mentions[i].end)
+            {
+                continue; // the trigger is part of a name
+            }
+            for &ri in &rr.trigger_rules[h.pattern().as_usize()] {
+                let rule = &rr.rules[ri];
+                let ctx = TriggerCtx {
+                    text,
+                    s,
+                    ts,
+                    te,
+                    ms,
+                    mentions,
+                    entities,
+                    k,
+                };
+                let subjects = ctx.side(&rule.subject, rule);
+                let objects = ctx.side(&rule.object, rule);
+                for &(se, si) in &subjects {
+                    for &(oe, oi) in &objects {
+                        for p in std::iter::once(rule.predicate).chain(rule.also.iter().copied()) {
+                            add(
+                                se,
+                                p,
+                                oe,
+                                Evidence {
+                                    sentence: s.index,
+                                    trigger: Some((ts, te)),
+                                    rule: rule.id.clone(),
+                                    implicit: si || oi,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    tables(
+        text,
+        sentences,
+        &by_sentence,
+        mentions,
+        entities,
+        k,
+        &mut add,
+    );
+    for c in &entities.containments {
+        let (child, parent) = (&entities.entities[c.child], &entities.entities[c.parent]);
+        for rule in &rr.containment {
+            if rule.child_types.contains(&child.kind) && rule.parent_types.contains(&parent.kind) {
+                let sentence = child.mentions.first().map_or(0, |&m| mentions[m].sentence);
+                add(
+                    c.child,
+                    rule.predicate,
+                    c.parent,
+                    Evidence {
+                        sentence,
+                        trigger: None,
+                        rule: rule.id.clone(),
+                        implicit: false,
+                    },
+                );
+            }
+        }
+    }
+    found.into_values().collect()
+}
+
+struct TriggerCtx<'a> {
+    text: &'a str,
+    s: &'a Sentence,
+    ts: usize,
+    te: usize,
+    ms: &'a [usize],
+    mentions: &'a [Mention],
+    entities: &'a Entities,
+    k: &'a Knowledge,
+}
+
+impl TriggerCtx<'_> {
+    fn is_break(&self, c: char) -> bool {
+        self.k.relations.clause_breaks.contains(&c)
+    }
+
+    /// The clause around the trigger: `[start, end)` in clean bytes.
+    fn clause(&self) -> (usize, usize) {
+        let before = &self.text[self.s.start..self.ts];
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| self.is_break(c))
+            .map_or(self.s.start, |(i, c)| self.s.start + i + c.len_utf8());
+        let after = &self.text[self.te..self.s.end];
+        let end = after
+            .char_indices()
+            .find(|&(_, c)| self.is_break(c))
+            .map_or(self.s.end, |(i, _)| self.te + i);
+        (start, end)
+    }
+
+    fn chars_between(&self, a: usize, b: usize) -> usize {
+        if b <= a {
+            0
+        } else {
+            self.text[a..b].chars().count()
+        }
+    }
+
+    /// The entities on one side of the trigger, each with whether it is the implicit main subject.
+    fn side(&self, side: &SideRule, rule: &RelationRule) -> Vec<(usize, bool)> {
+        let (cs, ce) = match side.scope {
+            crate::knowledge::Scope::Clause => self.clause(),
+            crate::knowledge::Scope::Sentence => (self.s.start, self.s.end),
+        };
+        let entity = |i: usize| self.entities.of_mention[i];
+        let allowed = |i: usize| side.types.contains(&self.entities.entities[entity(i)].kind);
+        let picked: Vec<usize> = match side.side {
+            Side::Left => {
+                let cands: Vec<usize> = self
+                    .ms
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let m = &self.mentions[i];
+                        m.end <= self.ts
+                            && m.start >= cs
+                            && self.chars_between(m.end, self.ts) <= rule.window
+                    })
+                    .collect();
+                self.take(&cands, side.take, true, &allowed)
+            }
+            Side::Right => {
+                let cands: Vec<usize> = self
+                    .ms
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let m = &self.mentions[i];
+                        m.start >= self.ts
+                            && m.end <= ce
+                            && self.chars_between(self.te, m.start) <= rule.window
+                    })
+                    .collect();
+                self.take(&cands, side.take, false, &allowed)
+            }
+        };
+        let mut out: Vec<(usize, bool)> = picked.iter().map(|&i| (entity(i), false)).collect();
+        let main = self.entities.main_subject;
+        if side.main_fallback {
+            if let Some(main) = main {
+                let coactor = side.side == Side::Left
+                    && picked.first().is_some_and(|&i| self.led_by_coactor(i, cs));
+                if out.is_empty() || coactor {
+                    out.push((main, true));
+                }
+            }
+        }
+        out.sort();
+        out.dedup_by_key(|x| x.0);
+        out
+    }
+
+    /// Picks from candidates ordered by position; `from_end` means nearest is last.
+    fn take(
+        &self,
+        cands: &[usize],
+        take: Take,
+        from_end: bool,
+        allowed: &dyn Fn(usize) -> bool,
+    ) -> Vec<usize> {
+        let ordered: Vec<usize> = if from_end {
+            cands.iter().rev().copied().collect()
+        } else {
+            cands.to_vec()
+        };
+        match take {
+            Take::All => ordered.into_iter().filter(|&i| allowed(i)).collect(),
+            Take::Nearest => ordered
+                .into_iter()
+                .find(|&i| allowed(i))
+                .into_iter()
+                .collect(),
+            Take::List => {
+                let Some(first) = ordered.iter().position(|&i| allowed(i)) else {
+                    return Vec::new();
+                };
+                let mut out = vec![ordered[first]];
+                let mut last = ordered[first];
+                for &i in &ordered[first + 1..] {
+                    let (a, b) = if from_end {
+                        (self.mentions[i].end, self.mentions[last].start)
+                    } else {
+                        (self.mentions[last].end, self.mentions[i].start)
+                    };
+                    if !self.is_list_glue(a, b) {
+                        break;
+                    }
+                    if allowed(i) {
+                        out.push(i);
+                    }
+                    last = i;
+                }
+                out
+            }
+        }
+    }
+
+    fn is_list_glue(&self, a: usize, b: usize) -> bool {
+        if b < a {
+            return false;
+        }
+        let mut gap = &self.text[a..b];
+        while !gap.is_empty() {
+            match LIST_GLUE.iter().find(|g| gap.starts_with(**g)) {
+                Some(g) => gap = &gap[g.len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Whether the mention is introduced by a co-actor marker (联合, 会同 …) that opens the
+    /// clause: then the sentence's real actor is left out.
+    fn led_by_coactor(&self, i: usize, clause_start: usize) -> bool {
+        let before = &self.text[clause_start..self.mentions[i].start];
+        self.k
+            .relations
+            .coactor_markers
+            .iter()
+            .any(|m| before.ends_with(m.as_str()) && before.len() == m.len())
+    }
+}
+
+/// Relations stated by tables: a header row names the columns, each later row states one
+/// relation per pair of entities in the subject and object columns.
+fn tables(
+    text: &str,
+    sentences: &[Sentence],
+    by_sentence: &[Vec<usize>],
+    mentions: &[Mention],
+    entities: &Entities,
+    k: &Knowledge,
+    add: &mut impl FnMut(usize, Predicate, usize, Evidence),
+) {
+    for rule in &k.relations.tables {
+        let mut columns: Option<(usize, usize)> = None;
+        for s in sentences {
+            let line = &text[s.start..s.end];
+            if !line.contains('\t') {
+                continue;
+            }
+            let cells = cells(line, s.start);
+            let header = |names: &[String]| {
+                cells.iter().position(|&(a, b)| {
+                    let c: String = text[a..b].chars().filter(|c| !c.is_whitespace()).collect();
+                    names.iter().any(|n| c == *n)
+                })
+            };
+            if let (Some(sc), Some(oc)) =
+                (header(&rule.subject_headers), header(&rule.object_headers))
+            {
+                columns = Some((sc, oc));
+                continue;
+            }
+            let Some((sc, oc)) = columns else { continue };
+            let (Some(&scell), Some(&ocell)) = (cells.get(sc), cells.get(oc)) else {
+                continue;
+            };
+            let in_cell =
+                |cell: (usize, usize), types: &[crate::ontology::EntityType]| -> Vec<usize> {
+                    by_sentence[s.index]
+                        .iter()
+                        .filter(|&&i| mentions[i].start >= cell.0 && mentions[i].end <= cell.1)
+                        .map(|&i| entities.of_mention[i])
+                        .filter(|&e| types.contains(&entities.entities[e].kind))
+                        .collect()
+                };
+            for se in in_cell(scell, &rule.subject_types) {
+                for oe in in_cell(ocell, &rule.object_types) {
+                    add(
+                        se,
+                        rule.predicate,
+                        oe,
+                        Evidence {
+                            sentence: s.index,
+                            trigger: None,
+                            rule: rule.id.clone(),
+                            implicit: false,
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// TAB-separated cells of a line: clean-text byte ranges.
+fn cells(line: &str, base: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in line.char_indices() {
+        if c == '\t' {
+            out.push((base + start, base + i));
+            start = i + 1;
+        }
+    }
+    out.push((base + start, base + line.len()));
+    out
+}
