@@ -143,6 +143,10 @@ struct BoundarySpec {
     words: Vec<String>,
     #[serde(default)]
     patterns: Vec<String>,
+    #[serde(default)]
+    protect: Vec<String>,
+    #[serde(default = "two")]
+    short_lexical_chars: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,6 +172,8 @@ struct HeadSpec {
     not_before: Vec<String>,
     #[serde(default)]
     stop_at_entities: bool,
+    #[serde(default)]
+    allow: Vec<String>,
 }
 
 fn two() -> usize {
@@ -231,6 +237,8 @@ pub struct HeadRule {
     pub max_length: usize,
     pub not_before: Vec<String>,
     pub stop_at_entities: bool,
+    /// Boundary words this rule's names may contain (和 in 文化和科技融合产业).
+    pub allow: Vec<String>,
 }
 
 /// A regex rule with an id (definitions of short names).
@@ -262,7 +270,13 @@ pub struct ListRule {
 /// The compiled mention rules.
 #[derive(Debug)]
 pub struct MentionRules {
+    /// Boundary words followed by protected words (以上 is no boundary though 以 is);
+    /// pattern ids below `boundary_word_count` are boundaries.
     pub boundary_words: AhoCorasick,
+    pub boundary_word_list: Vec<String>,
+    pub boundary_word_count: usize,
+    /// Lexicon names this short (in characters) need a boundary on one side.
+    pub short_lexical_chars: usize,
     pub boundary_patterns: Vec<Regex>,
     pub generic_modifiers: AhoCorasick,
     pub generic_names: Vec<String>,
@@ -608,6 +622,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             max_length: h.max_length,
             not_before: h.not_before.clone(),
             stop_at_entities: h.stop_at_entities,
+            allow: h.allow.clone(),
         });
         for w in &h.words {
             head_words.push(w.clone());
@@ -617,7 +632,16 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
     let mut policy_heads = f.quote.policy_heads.clone();
     policy_heads.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
     Ok(MentionRules {
-        boundary_words: automaton(path, &f.boundary.words)?,
+        boundary_words: automaton(path, f.boundary.words.iter().chain(&f.boundary.protect))?,
+        boundary_word_list: f
+            .boundary
+            .words
+            .iter()
+            .chain(&f.boundary.protect)
+            .cloned()
+            .collect(),
+        boundary_word_count: f.boundary.words.len(),
+        short_lexical_chars: f.boundary.short_lexical_chars,
         boundary_patterns: f
             .boundary
             .patterns

@@ -133,8 +133,11 @@ struct Ctx<'a> {
     sentence: usize,
     /// Per byte of the sentence: inside a boundary word.
     blocked: Vec<bool>,
-    /// Lexicon hits: (start, end) relative to the sentence.
-    lexical: Vec<(usize, usize)>,
+    /// Lexicon hits: (start, end, type) relative to the sentence.
+    lexical: Vec<(usize, usize, EntityType)>,
+    /// Boundary words found: (start, end, word index).
+    words: Vec<(usize, usize, usize)>,
+    rules: &'a MentionRules,
 }
 
 fn candidates(
@@ -151,10 +154,13 @@ fn candidates(
         sentence: s.index,
         blocked: vec![false; text.len()],
         lexical: Vec::new(),
+        words: Vec::new(),
+        rules: r,
     };
     // Lexicon names.
-    for (a, b, e) in k.lexicon.find_iter(text) {
-        ctx.lexical.push((a, b));
+    let lexicon_hits: Vec<_> = k.lexicon.find_iter(text).collect();
+    for &(a, b, e) in &lexicon_hits {
+        ctx.lexical.push((a, b, e.kind));
         let mut aliases = e.aliases.clone();
         if text[a..b] != e.name && !aliases.iter().any(|x| x == &text[a..b]) {
             aliases.push(text[a..b].to_owned());
@@ -171,16 +177,38 @@ fn candidates(
     }
     // Boundaries: words and patterns, except where a lexicon name covers them.
     for h in r.boundary_words.find_iter(text) {
-        ctx.block(h.start(), h.end());
+        if h.pattern().as_usize() < r.boundary_word_count {
+            ctx.block(h.start(), h.end());
+            ctx.words.push((h.start(), h.end(), h.pattern().as_usize()));
+        }
     }
     for re in &r.boundary_patterns {
         for m in re.find_iter(text) {
             ctx.block(m.start(), m.end());
         }
     }
-    for &(a, b) in &ctx.lexical {
+    for &(a, b, _) in &ctx.lexical {
         ctx.blocked[a..b].iter_mut().for_each(|x| *x = false);
     }
+    let short = r.short_lexical_chars;
+    // A short lexicon name needs a boundary on at least one side, or it is likely part of
+    // another word (中办 in 集中办公区).
+    cands.retain(|m| {
+        let (a, b) = (m.start - ctx.base, m.end - ctx.base);
+        if m.source != Source::Lexicon || text[a..b].chars().count() > short {
+            return true;
+        }
+        let ok = ctx.edge_before(a) || ctx.edge_after(b);
+        if !ok {
+            rejected.push(ctx.reject(
+                a,
+                b,
+                &m.rule,
+                "a short name inside a longer word (no boundary on either side)",
+            ));
+        }
+        ok
+    });
     head_candidates(&ctx, r, cands, rejected);
     quote_candidates(&ctx, r, cands, rejected);
     pattern_candidates(&ctx, r, cands);
@@ -188,6 +216,31 @@ fn candidates(
 }
 
 impl Ctx<'_> {
+    /// Whether a name may start at `a`: sentence start, a non-name character, a boundary
+    /// word or another lexicon name ends right before it.
+    fn edge_before(&self, a: usize) -> bool {
+        match self.text[..a].chars().next_back() {
+            None => true,
+            Some(c) => {
+                !is_name_char(c)
+                    || self.words.iter().any(|w| w.1 == a)
+                    || self.lexical.iter().any(|l| l.1 == a)
+            }
+        }
+    }
+
+    /// Whether a name may end at `b`.
+    fn edge_after(&self, b: usize) -> bool {
+        match self.text[b..].chars().next() {
+            None => true,
+            Some(c) => {
+                !is_name_char(c)
+                    || self.words.iter().any(|w| w.0 == b)
+                    || self.lexical.iter().any(|l| l.0 == b)
+            }
+        }
+    }
+
     fn block(&mut self, a: usize, b: usize) {
         self.blocked[a..b].iter_mut().for_each(|x| *x = true);
     }
@@ -226,17 +279,43 @@ impl Ctx<'_> {
     }
 
     /// Walks left from `end` over name characters until a boundary, at most `max` characters.
-    /// A lexicon name to the left is absorbed whole (or, with `stop_at_entities`, not at all).
-    fn extend_left(&self, end: usize, max: usize, stop_at_entities: bool) -> usize {
+    /// A lexicon name to the left is absorbed whole, or (with `stop_at` its type differs) not
+    /// at all. Boundary words listed in `allow` do not stop the walk.
+    fn extend_left(
+        &self,
+        end: usize,
+        max: usize,
+        stop_at: Option<EntityType>,
+        allow: &[String],
+    ) -> usize {
         let mut start = end;
         let mut n = 0;
         while let Some((i, c)) = self.text[..start].char_indices().next_back() {
-            if n >= max || !is_name_char(c) || self.blocked[i] {
+            if n >= max || !is_name_char(c) {
                 break;
             }
-            if let Some(&(la, lb)) = self.lexical.iter().find(|&&(la, lb)| la <= i && i < lb) {
+            if self.blocked[i] {
+                // An allowed boundary word ending here is taken in whole.
+                let word = self.words.iter().find(|w| {
+                    w.1 == start
+                        && allow
+                            .iter()
+                            .any(|a| *a == self.rules.boundary_word_list[w.2])
+                });
+                match word {
+                    Some(&(ws, _, _)) => {
+                        n += self.text[ws..start].chars().count();
+                        start = ws;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            if let Some(&(la, lb, kind)) =
+                self.lexical.iter().find(|&&(la, lb, _)| la <= i && i < lb)
+            {
                 let len = self.text[la..lb].chars().count();
-                if stop_at_entities || lb > start || n + len > max {
+                if stop_at.is_some_and(|k| k != kind) || lb > start || n + len > max {
                     break;
                 }
                 start = la;
@@ -250,7 +329,7 @@ impl Ctx<'_> {
     }
 
     fn covered_by_lexicon(&self, a: usize, b: usize) -> bool {
-        self.lexical.iter().any(|&(la, lb)| la <= a && b <= lb)
+        self.lexical.iter().any(|&(la, lb, _)| la <= a && b <= lb)
     }
 }
 
@@ -265,7 +344,7 @@ fn head_candidates(
         let rule = &r.head_rules[r.head_rule[h.pattern().as_usize()]];
         let id = format!("head.{}", rule.id);
         if ctx.covered_by_lexicon(h.start(), h.end())
-            && !ctx.lexical.iter().any(|&(_, lb)| lb == h.end())
+            && !ctx.lexical.iter().any(|&(_, lb, _)| lb == h.end())
         {
             continue; // the head word is inside a known name
         }
@@ -285,7 +364,12 @@ fn head_candidates(
         }
         let head_len = text[h.start()..h.end()].chars().count();
         let max = rule.max_length.saturating_sub(head_len);
-        let mut start = ctx.extend_left(h.start(), max, rule.stop_at_entities);
+        let mut start = ctx.extend_left(
+            h.start(),
+            max,
+            rule.stop_at_entities.then_some(rule.kind),
+            &rule.allow,
+        );
         // Leading generic modifiers (新型, 一批 …) are not part of a name.
         start = strip_generic(text, start, h.start(), r);
         let modifier = text[start..h.start()].chars().count();
@@ -417,36 +501,29 @@ fn quote_candidates(
     }
 }
 
-/// The end of a policy head that follows a quotation directly or within a few name characters.
+/// The end of the last policy head that follows a quotation within a few name characters
+/// (“6+1”战略性新兴产业技术路线图 ends at 路线图, not at 战略).
 fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<usize> {
     let rest = &text[from..];
     let mut n = 0;
+    let mut best = None;
     for (i, c) in rest.char_indices() {
         if let Some(h) = r
             .policy_heads
             .iter()
             .find(|h| rest[i..].starts_with(h.as_str()))
         {
-            // Take the longest run of heads (改革试点, 政策支持体系).
-            let mut end = i + h.len();
-            while let Some(h2) = r
-                .policy_heads
-                .iter()
-                .find(|h2| rest[end..].starts_with(h2.as_str()))
-            {
-                end += h2.len();
-            }
-            return Some(from + end);
+            best = Some(from + i + h.len());
         }
         if n >= r.max_head_distance
             || !is_name_char(c)
             || ctx.blocked.get(from + i).copied().unwrap_or(true)
         {
-            return None;
+            break;
         }
         n += 1;
     }
-    None
+    best
 }
 
 /// Regex rules for names with a fixed shape (关于…的通知 after an issuer, 第N批…).
@@ -495,7 +572,7 @@ fn list_candidates(
                     .find(|c| text[b..].starts_with(**c))
                     .map_or(0, |c| c.len_utf8());
                 if i == 0 {
-                    a = ctx.extend_left(b, rule.max_length + 1, false).max(a);
+                    a = ctx.extend_left(b, rule.max_length + 1, None, &[]).max(a);
                 }
                 // Trim quotation marks around a member.
                 let trimmed = member_trim(text, a, b);
