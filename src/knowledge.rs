@@ -126,6 +126,31 @@ struct MentionsFile {
     list: Vec<ListSpec>,
     #[serde(default)]
     pattern: Vec<TypedPatternSpec>,
+    #[serde(default)]
+    column: Vec<ColumnSpec>,
+    #[serde(default = "six")]
+    max_parenthesised: usize,
+}
+
+fn six() -> usize {
+    6
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColumnSpec {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    headers: Vec<String>,
+}
+
+/// A table-column rule: cells under one of these headers are names of `kind`.
+#[derive(Debug)]
+pub struct ColumnRule {
+    pub id: String,
+    pub kind: EntityType,
+    pub headers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,6 +318,9 @@ pub struct MentionRules {
     pub definitions: Vec<PatternRule>,
     pub lists: Vec<ListRule>,
     pub patterns: Vec<TypedPatternRule>,
+    pub columns: Vec<ColumnRule>,
+    /// Longest place name taken from brackets after a place (广东（珠三角）).
+    pub max_parenthesised: usize,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -717,6 +745,18 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
                 })
             })
             .collect::<Result<_>>()?,
+        columns: f
+            .column
+            .iter()
+            .map(|c| {
+                Ok(ColumnRule {
+                    id: c.id.clone(),
+                    kind: kind(path, &c.kind)?,
+                    headers: c.headers.clone(),
+                })
+            })
+            .collect::<Result<_>>()?,
+        max_parenthesised: f.max_parenthesised,
     })
 }
 

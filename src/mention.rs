@@ -115,11 +115,20 @@ pub fn strip_marks(s: &str) -> String {
 /// Finds the mentions of one document.
 pub fn find(clean: &NormalizedText, sentences: &[Sentence], k: &Knowledge) -> Mentions {
     let mut out = Mentions::default();
+    let members = list_members(clean, sentences, &k.mentions);
+    let cells = table_cells(clean, sentences, &k.mentions);
     for s in sentences {
         let mut cands = Vec::new();
         let text = s.text(clean);
-        candidates(text, s, k, &mut cands, &mut out.rejected);
+        candidates(text, s, k, &members[s.index], &mut cands, &mut out.rejected);
+        cands.extend(cells[s.index].iter().cloned());
+        let first = out.mentions.len();
         resolve(cands, &mut out.mentions, &mut out.rejected);
+        let mut these: Vec<Mention> = out.mentions.drain(first..).collect();
+        these.sort_by_key(|m| m.start);
+        merge_adjacent_regions(&clean.text, &mut these);
+        parenthesised_parts(&clean.text, &k.mentions, &mut these);
+        out.mentions.extend(these);
     }
     out.mentions.sort_by_key(|m| m.start);
     find_definitions(clean, &mut out, &k.mentions);
@@ -144,6 +153,7 @@ fn candidates(
     text: &str,
     s: &Sentence,
     k: &Knowledge,
+    members: &[ListMember],
     cands: &mut Vec<Mention>,
     rejected: &mut Vec<Rejection>,
 ) {
@@ -212,7 +222,7 @@ fn candidates(
     head_candidates(&ctx, r, cands, rejected);
     quote_candidates(&ctx, r, cands, rejected);
     pattern_candidates(&ctx, r, cands);
-    list_candidates(&ctx, r, cands, rejected);
+    list_candidates(&ctx, r, members, cands, rejected);
 }
 
 impl Ctx<'_> {
@@ -546,65 +556,225 @@ fn pattern_candidates(ctx: &Ctx, r: &MentionRules, cands: &mut Vec<Mention>) {
     }
 }
 
+/// A member of a coordinated list, found over the whole paragraph (lists may run across
+/// sentences: items separated by ；).
+#[derive(Debug, Clone)]
+struct ListMember {
+    start: usize,
+    end: usize,
+    /// The first member's left edge is only a bound: the name starts at a boundary after it.
+    first: bool,
+    rule: usize,
+}
+
+fn list_members(
+    clean: &NormalizedText,
+    sentences: &[Sentence],
+    r: &MentionRules,
+) -> Vec<Vec<ListMember>> {
+    let text = &clean.text;
+    let mut out: Vec<Vec<ListMember>> = vec![Vec::new(); sentences.len()];
+    let mut para_start = 0;
+    for para in text.split('\n') {
+        for (ri, rule) in r.lists.iter().enumerate() {
+            for caps in rule.regex.captures_iter(para) {
+                let Some(list) = caps.name("list") else {
+                    continue;
+                };
+                let mut pos = para_start + list.start();
+                for (i, member) in list
+                    .as_str()
+                    .split(|c| rule.separators.contains(&c))
+                    .enumerate()
+                {
+                    let (a, b) = (pos, pos + member.len());
+                    pos = b + rule
+                        .separators
+                        .iter()
+                        .find(|c| text[b..].starts_with(**c))
+                        .map_or(0, |c| c.len_utf8());
+                    // Sentences are sorted: find the one holding the member.
+                    let si = sentences.partition_point(|s| s.end <= a);
+                    if si < sentences.len() && sentences[si].start <= a && b <= sentences[si].end {
+                        out[si].push(ListMember {
+                            start: a,
+                            end: b,
+                            first: i == 0,
+                            rule: ri,
+                        });
+                    }
+                }
+            }
+        }
+        para_start += para.len() + 1;
+    }
+    out
+}
+
 fn list_candidates(
     ctx: &Ctx,
     r: &MentionRules,
+    members: &[ListMember],
     cands: &mut Vec<Mention>,
     rejected: &mut Vec<Rejection>,
 ) {
     let text = ctx.text;
-    for rule in &r.lists {
+    for m in members {
+        let rule = &r.lists[m.rule];
         let id = format!("list.{}", rule.id);
-        for caps in rule.regex.captures_iter(text) {
-            let Some(list) = caps.name("list") else {
+        let (mut a, b) = (m.start - ctx.base, m.end - ctx.base);
+        if m.first {
+            a = ctx.extend_left(b, rule.max_length + 1, None, &[]).max(a);
+        }
+        let (a, b) = member_trim(text, a, b);
+        let name = &text[a..b];
+        let n = name.chars().count();
+        let extended = rule.separators != ['、'];
+        let ok_char =
+            |c: char| is_name_char(c) || MARKS.contains(&c) || (extended && "（）()、".contains(c));
+        if n < rule.min_length || n > rule.max_length || !name.chars().all(ok_char) {
+            rejected.push(ctx.reject(
+                a,
+                b,
+                &id,
+                format!("list member of {n} character(s) or with non-name characters"),
+            ));
+            continue;
+        }
+        if is_generic_name(name, r) {
+            continue;
+        }
+        cands.push(ctx.mention(
+            a,
+            b,
+            strip_marks(name),
+            Vec::new(),
+            rule.kind,
+            Source::List,
+            id,
+        ));
+    }
+}
+
+/// Cells of a table column whose header names what the column holds (改革举措) are names.
+fn table_cells(
+    clean: &NormalizedText,
+    sentences: &[Sentence],
+    r: &MentionRules,
+) -> Vec<Vec<Mention>> {
+    let text = &clean.text;
+    let mut out: Vec<Vec<Mention>> = vec![Vec::new(); sentences.len()];
+    for rule in &r.columns {
+        let mut column: Option<usize> = None;
+        for s in sentences {
+            let line = s.text(clean);
+            if !line.contains('\t') {
+                continue;
+            }
+            let mut cells = Vec::new();
+            let mut start = 0;
+            for (i, c) in line
+                .char_indices()
+                .chain(std::iter::once((line.len(), '\t')))
+            {
+                if c == '\t' {
+                    cells.push((s.start + start, s.start + i));
+                    start = i + 1;
+                }
+            }
+            let header = cells.iter().position(|&(a, b)| {
+                let cell: String = text[a..b].chars().filter(|c| !c.is_whitespace()).collect();
+                rule.headers.iter().any(|h| *h == cell)
+            });
+            if header.is_some() {
+                column = header;
+                continue;
+            }
+            let Some(&(a, b)) = column.and_then(|c| cells.get(c)) else {
                 continue;
             };
-            let mut pos = list.start();
-            let members: Vec<&str> = list
-                .as_str()
-                .split(|c| rule.separators.contains(&c))
-                .collect();
-            for (i, member) in members.iter().enumerate() {
-                let (mut a, b) = (pos, pos + member.len());
-                pos = b + rule
-                    .separators
-                    .iter()
-                    .find(|c| text[b..].starts_with(**c))
-                    .map_or(0, |c| c.len_utf8());
-                if i == 0 {
-                    a = ctx.extend_left(b, rule.max_length + 1, None, &[]).max(a);
-                }
-                // Trim quotation marks around a member.
-                let trimmed = member_trim(text, a, b);
-                let (a, b) = trimmed;
-                let m = &text[a..b];
-                let n = m.chars().count();
-                if n < rule.min_length
-                    || n > rule.max_length
-                    || !m.chars().all(|c| is_name_char(c) || MARKS.contains(&c))
-                {
-                    rejected.push(ctx.reject(
-                        a,
-                        b,
-                        &id,
-                        format!("list member of {n} character(s) or with non-name characters"),
-                    ));
-                    continue;
-                }
-                if is_generic_name(m, r) {
-                    continue;
-                }
-                cands.push(ctx.mention(
-                    a,
-                    b,
-                    strip_marks(m),
-                    Vec::new(),
-                    rule.kind,
-                    Source::List,
-                    id.clone(),
-                ));
+            let name = strip_marks(text[a..b].trim());
+            if name.chars().count() < 2 || name.chars().count() > 80 {
+                continue;
             }
+            out[s.index].push(Mention {
+                start: a,
+                end: b,
+                sentence: s.index,
+                name,
+                aliases: Vec::new(),
+                kind: rule.kind,
+                source: Source::Quote,
+                rule: format!("column.{}", rule.id),
+            });
         }
+    }
+    out
+}
+
+/// Two place names written together (湖北武汉, 北京市海淀区) are one place: the second,
+/// with the pair as an alias.
+fn merge_adjacent_regions(text: &str, ms: &mut Vec<Mention>) {
+    let mut i = 0;
+    while i + 1 < ms.len() {
+        let (a, b) = (&ms[i], &ms[i + 1]);
+        if a.end == b.start
+            && a.kind == EntityType::Region
+            && b.kind == EntityType::Region
+            && a.source == Source::Lexicon
+            && b.source == Source::Lexicon
+        {
+            let mut merged = ms.remove(i + 1);
+            merged
+                .aliases
+                .push(text[ms[i].start..merged.end].to_owned());
+            merged.start = ms[i].start;
+            merged.rule = format!("{}+adjacent", merged.rule);
+            ms[i] = merged;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// A short name in brackets right after a place (广东（珠三角）) is a place within it.
+fn parenthesised_parts(text: &str, r: &MentionRules, ms: &mut Vec<Mention>) {
+    let mut added = Vec::new();
+    for m in ms.iter().filter(|m| m.kind == EntityType::Region) {
+        let Some(rest) = text[m.end..].strip_prefix('（') else {
+            continue;
+        };
+        let Some(close) = rest.find('）') else {
+            continue;
+        };
+        let inner = &rest[..close];
+        let n = inner.chars().count();
+        if !(2..=r.max_parenthesised).contains(&n)
+            || !inner.chars().all(|c| is_name_char(c) && !c.is_ascii())
+        {
+            continue;
+        }
+        let start = m.end + '（'.len_utf8();
+        if ms
+            .iter()
+            .any(|o| o.start < start + inner.len() && start < o.end)
+        {
+            continue;
+        }
+        added.push(Mention {
+            start,
+            end: start + inner.len(),
+            sentence: m.sentence,
+            name: inner.to_owned(),
+            aliases: Vec::new(),
+            kind: EntityType::Region,
+            source: Source::Pattern,
+            rule: "parenthesised.region".into(),
+        });
+    }
+    if !added.is_empty() {
+        ms.extend(added);
+        ms.sort_by_key(|m| m.start);
     }
 }
 

@@ -29,12 +29,31 @@ const TERMINATORS: &[char] = &['。', '！', '？', '；', '!', '?', ';', '\n'];
 const CLOSERS: &[char] = &['”', '’', '」', '』', '）', ')'];
 
 /// Splits the clean text into sentences. Empty and whitespace-only pieces are skipped;
-/// the pieces, with what lies between them, join back into the clean text.
+/// the pieces, with what lies between them, join back into the clean text. A table row
+/// (a line with TAB-separated cells) is one sentence whatever punctuation its cells hold:
+/// its cells are read together.
 pub fn split(clean: &NormalizedText) -> Vec<Sentence> {
     let text = &clean.text;
     let mut out = Vec::new();
-    let mut start = 0;
-    let mut iter = text.char_indices().peekable();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let line_end = line_start + line.len();
+        if line.contains('\t') {
+            push(text, line_start, line_end, &mut out);
+        } else {
+            split_line(text, line_start, line_end, &mut out);
+        }
+        line_start = line_end;
+    }
+    out
+}
+
+fn split_line(text: &str, from: usize, to: usize, out: &mut Vec<Sentence>) {
+    let mut start = from;
+    let mut iter = text[from..to]
+        .char_indices()
+        .map(|(i, c)| (from + i, c))
+        .peekable();
     while let Some((i, c)) = iter.next() {
         if !TERMINATORS.contains(&c) {
             continue;
@@ -50,11 +69,10 @@ pub fn split(clean: &NormalizedText) -> Vec<Sentence> {
                 }
             }
         }
-        push(text, start, end, &mut out);
+        push(text, start, end, out);
         start = end;
     }
-    push(text, start, text.len(), &mut out);
-    out
+    push(text, start, to, out);
 }
 
 fn push(text: &str, start: usize, end: usize, out: &mut Vec<Sentence>) {
