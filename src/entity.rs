@@ -47,6 +47,7 @@ pub struct Entities {
 /// `mentions` (they overlap their container by design).
 pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
     add_nested_mentions(mentions, text, k);
+    complete_relative_names(mentions, k);
     let ms = &mentions.mentions;
     // Union-find over mentions that share a name.
     let mut parent: Vec<usize> = (0..ms.len()).collect();
@@ -149,6 +150,52 @@ fn make_entity(ms: &[Mention], members: Vec<usize>, all: &Mentions) -> Entity {
         kind,
         aliases: names,
         mentions: members,
+    }
+}
+
+/// Names relative to the document's place (市财政局, 市政府) get the place: the region of
+/// that level the document names most often (上海市 → 上海市财政局). A lexicon that knows
+/// the completed name supplies its canonical form.
+fn complete_relative_names(mentions: &mut Mentions, k: &Knowledge) {
+    let mut places: HashMap<&str, usize> = HashMap::new();
+    for m in &mentions.mentions {
+        if m.kind == EntityType::Region {
+            *places.entry(m.name.as_str()).or_default() += 1;
+        }
+    }
+    let mut completed = Vec::new();
+    for (i, m) in mentions.mentions.iter().enumerate() {
+        if !m.rule.ends_with(".relative") {
+            continue;
+        }
+        let Some(level) = m.name.chars().next() else {
+            continue;
+        };
+        let place = places
+            .iter()
+            .filter(|(p, _)| p.ends_with(level) && p.chars().count() > 1)
+            .max_by_key(|(p, n)| (**n, std::cmp::Reverse(**p)))
+            .map(|(p, _)| p.to_string());
+        if let Some(place) = place {
+            let full = format!("{place}{}", &m.name[level.len_utf8()..]);
+            completed.push((i, full));
+        }
+    }
+    for (i, full) in completed {
+        let m = &mut mentions.mentions[i];
+        let surface = std::mem::take(&mut m.name);
+        match k.lexicon.lookup(&full) {
+            Some(e) => {
+                m.name = e.name.clone();
+                m.kind = e.kind;
+                m.aliases = e.aliases.clone();
+                if full != e.name {
+                    m.aliases.push(full);
+                }
+            }
+            None => m.name = full,
+        }
+        m.aliases.push(surface);
     }
 }
 

@@ -172,6 +172,14 @@ struct BoundarySpec {
     protect: Vec<String>,
     #[serde(default = "two")]
     short_lexical_chars: usize,
+    #[serde(default = "three")]
+    short_enterprise_chars: usize,
+    #[serde(default = "three")]
+    max_trimmed_prefix: usize,
+}
+
+fn three() -> usize {
+    3
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,6 +207,8 @@ struct HeadSpec {
     stop_at_entities: bool,
     #[serde(default)]
     allow: Vec<String>,
+    #[serde(default)]
+    relative_prefixes: Vec<String>,
 }
 
 fn two() -> usize {
@@ -244,6 +254,8 @@ struct ListSpec {
     min_length: usize,
     #[serde(default = "ten")]
     max_length: usize,
+    #[serde(default)]
+    allow: Vec<String>,
 }
 
 fn default_separators() -> String {
@@ -264,6 +276,8 @@ pub struct HeadRule {
     pub stop_at_entities: bool,
     /// Boundary words this rule's names may contain (和 in 文化和科技融合产业).
     pub allow: Vec<String>,
+    /// One-character modifiers that name the document's own place (市财政局: the city's).
+    pub relative_prefixes: Vec<String>,
 }
 
 /// A regex rule with an id (definitions of short names).
@@ -290,6 +304,8 @@ pub struct ListRule {
     pub separators: Vec<char>,
     pub min_length: usize,
     pub max_length: usize,
+    /// Boundary words the first member may contain.
+    pub allow: Vec<String>,
 }
 
 /// The compiled mention rules.
@@ -302,6 +318,10 @@ pub struct MentionRules {
     pub boundary_word_count: usize,
     /// Lexicon names this short (in characters) need a boundary on one side.
     pub short_lexical_chars: usize,
+    /// The same for enterprise names (stock short names are often ordinary words).
+    pub short_enterprise_chars: usize,
+    /// Longest stray prefix trimmed from a name the document otherwise uses bare.
+    pub max_trimmed_prefix: usize,
     pub boundary_patterns: Vec<Regex>,
     pub generic_modifiers: AhoCorasick,
     pub generic_names: Vec<String>,
@@ -333,6 +353,8 @@ struct RelationsFile {
     clause_breaks: String,
     #[serde(default)]
     coactor_markers: Vec<String>,
+    #[serde(default)]
+    list_glue: Vec<String>,
     #[serde(default)]
     rule: Vec<RuleSpec>,
     #[serde(default)]
@@ -472,6 +494,8 @@ pub struct ContainmentRule {
 pub struct RelationRules {
     pub clause_breaks: Vec<char>,
     pub coactor_markers: Vec<String>,
+    /// What may stand between members of a coordinated list (、 和 与 …), longest first.
+    pub list_glue: Vec<String>,
     pub triggers: AhoCorasick,
     /// Trigger pattern id → rule indexes.
     pub trigger_rules: Vec<Vec<usize>>,
@@ -651,6 +675,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             not_before: h.not_before.clone(),
             stop_at_entities: h.stop_at_entities,
             allow: h.allow.clone(),
+            relative_prefixes: h.relative_prefixes.clone(),
         });
         for w in &h.words {
             head_words.push(w.clone());
@@ -670,6 +695,8 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             .collect(),
         boundary_word_count: f.boundary.words.len(),
         short_lexical_chars: f.boundary.short_lexical_chars,
+        short_enterprise_chars: f.boundary.short_enterprise_chars,
+        max_trimmed_prefix: f.boundary.max_trimmed_prefix,
         boundary_patterns: f
             .boundary
             .patterns
@@ -731,6 +758,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
                     separators: l.separators.chars().collect(),
                     min_length: l.min_length,
                     max_length: l.max_length,
+                    allow: l.allow.clone(),
                 })
             })
             .collect::<Result<_>>()?,
@@ -827,6 +855,11 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
     Ok(RelationRules {
         clause_breaks: f.clause_breaks.chars().collect(),
         coactor_markers: f.coactor_markers,
+        list_glue: {
+            let mut g = f.list_glue;
+            g.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            g
+        },
         triggers: automaton(path, &trigger_words)?,
         trigger_rules,
         trigger_words,

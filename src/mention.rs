@@ -133,7 +133,45 @@ pub fn find(clean: &NormalizedText, sentences: &[Sentence], k: &Knowledge) -> Me
     out.mentions.sort_by_key(|m| m.start);
     find_definitions(clean, &mut out, &k.mentions);
     apply_aliases(clean, sentences, &mut out);
+    trim_to_known_names(clean, &mut out, &k.mentions);
     out
+}
+
+/// A head-found name seen once that ends with a name the document uses on its own at least
+/// twice is that name with a stray word in front (保障临港地区 → 临港地区).
+fn trim_to_known_names(clean: &NormalizedText, out: &mut Mentions, r: &MentionRules) {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in &out.mentions {
+        *counts.entry(m.name.as_str()).or_default() += 1;
+    }
+    let defined: Vec<usize> = out.definitions.iter().map(|d| d.mention).collect();
+    let mut trims = Vec::new();
+    for (i, m) in out.mentions.iter().enumerate() {
+        if m.source != Source::Head || counts[m.name.as_str()] > 1 || defined.contains(&i) {
+            continue;
+        }
+        let best = m
+            .name
+            .char_indices()
+            .skip(1)
+            .take(r.max_trimmed_prefix)
+            .map(|(b, _)| &m.name[b..])
+            .find(|suffix| {
+                suffix.chars().count() >= 2 && counts.get(suffix).copied().unwrap_or(0) >= 2
+            });
+        if let Some(suffix) = best {
+            let surface = &clean.text[m.start..m.end];
+            if surface.ends_with(suffix) {
+                trims.push((i, m.end - suffix.len(), suffix.to_owned()));
+            }
+        }
+    }
+    for (i, start, name) in trims {
+        let m = &mut out.mentions[i];
+        m.start = start;
+        m.name = name;
+        m.rule = format!("{}+trimmed", m.rule);
+    }
 }
 
 struct Ctx<'a> {
@@ -205,7 +243,12 @@ fn candidates(
     // another word (中办 in 集中办公区).
     cands.retain(|m| {
         let (a, b) = (m.start - ctx.base, m.end - ctx.base);
-        if m.source != Source::Lexicon || text[a..b].chars().count() > short {
+        let limit = if m.kind == EntityType::Enterprise {
+            r.short_enterprise_chars
+        } else {
+            short
+        };
+        if m.source != Source::Lexicon || text[a..b].chars().count() > limit {
             return true;
         }
         let ok = ctx.edge_before(a) || ctx.edge_after(b);
@@ -382,7 +425,21 @@ fn head_candidates(
         );
         // Leading generic modifiers (新型, 一批 …) are not part of a name.
         start = strip_generic(text, start, h.start(), r);
-        let modifier = text[start..h.start()].chars().count();
+        let modifier_text = &text[start..h.start()];
+        if rule.relative_prefixes.iter().any(|p| p == modifier_text) {
+            // 市财政局: the document's own city; `entity` supplies the place.
+            cands.push(ctx.mention(
+                start,
+                h.end(),
+                text[start..h.end()].to_owned(),
+                Vec::new(),
+                rule.kind,
+                Source::Head,
+                format!("{id}.relative"),
+            ));
+            continue;
+        }
+        let modifier = modifier_text.chars().count();
         if modifier < rule.min_modifier {
             rejected.push(ctx.reject(
                 start,
@@ -488,6 +545,19 @@ fn quote_candidates(
             ));
             continue;
         }
+        // A quoted core sharing a head with the next one: “双定双限房”和公共租赁房“先租后售”政策.
+        if let Some(head) = shared_policy_head(text, close_end, r) {
+            cands.push(ctx.mention(
+                i,
+                close_end,
+                format!("{core}{head}"),
+                vec![core],
+                EntityType::Policy,
+                Source::Quote,
+                "quote.shared_head".into(),
+            ));
+            continue;
+        }
         if r.policy_endings.iter().any(|e| core.ends_with(e.as_str()))
             || r.policy_patterns.iter().any(|p| p.is_match(&core))
         {
@@ -534,6 +604,31 @@ fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<u
         n += 1;
     }
     best
+}
+
+/// The policy head that closes a coordination a quotation stands in: after the quote comes a
+/// joiner (和, 、, 及), then, within the clause, another quotation directly followed by a head.
+fn shared_policy_head<'t>(text: &'t str, from: usize, r: &'t MentionRules) -> Option<&'t str> {
+    let rest = &text[from..];
+    let after_joiner = ["和", "、", "与", "及", "以及"]
+        .iter()
+        .find_map(|j| rest.strip_prefix(j))?;
+    let mut n = 0;
+    for (i, c) in after_joiner.char_indices() {
+        if n > 20 || "，。；：！？\n".contains(c) {
+            return None;
+        }
+        if c == '”' {
+            let tail = &after_joiner[i + c.len_utf8()..];
+            return r
+                .policy_heads
+                .iter()
+                .find(|h| tail.starts_with(h.as_str()))
+                .map(String::as_str);
+        }
+        n += 1;
+    }
+    None
 }
 
 /// Regex rules for names with a fixed shape (关于…的通知 after an issuer, 第N批…).
@@ -624,7 +719,9 @@ fn list_candidates(
         let id = format!("list.{}", rule.id);
         let (mut a, b) = (m.start - ctx.base, m.end - ctx.base);
         if m.first {
-            a = ctx.extend_left(b, rule.max_length + 1, None, &[]).max(a);
+            a = ctx
+                .extend_left(b, rule.max_length + 1, None, &rule.allow)
+                .max(a);
         }
         let (a, b) = member_trim(text, a, b);
         let name = &text[a..b];

@@ -306,7 +306,13 @@ impl TriggerCtx<'_> {
         }
         let mut gap = &self.text[a..b];
         while !gap.is_empty() {
-            match LIST_GLUE.iter().find(|g| gap.starts_with(**g)) {
+            match self
+                .k
+                .relations
+                .list_glue
+                .iter()
+                .find(|g| gap.starts_with(g.as_str()))
+            {
                 Some(g) => gap = &gap[g.len()..],
                 None => return false,
             }
