@@ -67,6 +67,17 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
             union(&mut parent, d.mention, j);
         }
     }
+    // A company's short name is the core of its legal name (协鑫光伏 of 苏州协鑫光伏科技有限公司).
+    let cores: Vec<Vec<String>> = ms.iter().map(|m| company_cores(m, k)).collect();
+    for (i, cs) in cores.iter().enumerate() {
+        for c in cs {
+            if let Some(&j) = by_name.get(c.as_str()) {
+                if ms[j].kind == EntityType::Enterprise {
+                    union(&mut parent, i, j);
+                }
+            }
+        }
+    }
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut group_of: HashMap<usize, usize> = HashMap::new();
     for i in 0..ms.len() {
@@ -77,13 +88,22 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
         });
         groups[g].push(i);
     }
+    let cores_of = |members: &[usize]| -> Vec<String> {
+        members
+            .iter()
+            .flat_map(|&i| cores[i].iter().cloned())
+            .collect()
+    };
     let mut entities = Vec::with_capacity(groups.len());
     let mut of_mention = vec![0; ms.len()];
     for members in groups {
         for &m in &members {
             of_mention[m] = entities.len();
         }
-        entities.push(make_entity(ms, members, mentions));
+        let extra = cores_of(&members);
+        let mut e = make_entity(ms, members, mentions);
+        e.aliases.extend(extra.into_iter().filter(|c| *c != e.name));
+        entities.push(e);
     }
     let containments = containments(&entities);
     let main_subject = main_subject(ms, &of_mention, &entities);
@@ -151,6 +171,46 @@ fn make_entity(ms: &[Mention], members: Vec<usize>, all: &Mentions) -> Entity {
         aliases: names,
         mentions: members,
     }
+}
+
+/// The short forms of a company's legal name: without the place it starts with, its legal
+/// form, a bracketed place and trade descriptors, stripped one after another
+/// (苏州协鑫光伏科技有限公司 → 协鑫光伏科技 → 协鑫光伏).
+fn company_cores(m: &Mention, k: &Knowledge) -> Vec<String> {
+    let r = &k.mentions;
+    if m.kind != EntityType::Enterprise {
+        return Vec::new();
+    }
+    let Some(form) = r.legal_forms.iter().find(|f| m.name.ends_with(f.as_str())) else {
+        return Vec::new();
+    };
+    let mut core = &m.name[..m.name.len() - form.len()];
+    if let Some(open) = core.rfind('（') {
+        if core.ends_with('）') {
+            core = &core[..open];
+        }
+    }
+    if let Some((0, end, e)) = k.lexicon.find_iter(core).next() {
+        if e.kind == EntityType::Region && end < core.len() {
+            core = &core[end..];
+        }
+    }
+    let mut out = Vec::new();
+    loop {
+        if core.chars().count() < 2 {
+            break;
+        }
+        out.push(core.to_owned());
+        match r
+            .descriptors
+            .iter()
+            .find(|d| core.ends_with(d.as_str()) && core.len() > d.len())
+        {
+            Some(d) => core = &core[..core.len() - d.len()],
+            None => break,
+        }
+    }
+    out
 }
 
 /// Names relative to the document's place (市财政局, 市政府) get the place: the region of

@@ -176,6 +176,54 @@ impl KnowledgeGraph {
         }
     }
 
+    /// Builds a graph from already merged parts, as the store or a subgraph holds them:
+    /// `edges` are `(source, target, edge)` indexing `nodes`. Nodes sharing type and name,
+    /// and edges sharing ends and predicate, are merged as [`KnowledgeGraph::add_document`]
+    /// merges them.
+    pub fn from_parts(
+        documents: Vec<DocumentInfo>,
+        nodes: Vec<Node>,
+        edges: Vec<(usize, usize, Edge)>,
+    ) -> Self {
+        let mut g = KnowledgeGraph {
+            documents,
+            ..Self::default()
+        };
+        let ids: Vec<NodeIndex> = nodes
+            .into_iter()
+            .map(|n| match g.index.get(&(n.kind, n.name.clone())) {
+                Some(&idx) => {
+                    let node = &mut g.graph[idx];
+                    node.aliases.extend(n.aliases);
+                    node.mentions.extend(n.mentions);
+                    idx
+                }
+                None => {
+                    let key = (n.kind, n.name.clone());
+                    let idx = g.graph.add_node(n);
+                    g.index.insert(key, idx);
+                    idx
+                }
+            })
+            .collect();
+        for (s, o, e) in edges {
+            let (s, o) = (ids[s], ids[o]);
+            let key = (s, e.predicate, o);
+            match g.edges.get(&key) {
+                Some(&idx) => {
+                    let edge = &mut g.graph[idx];
+                    edge.implicit &= e.implicit;
+                    edge.evidence.extend(e.evidence);
+                }
+                None => {
+                    let idx = g.graph.add_edge(s, o, e);
+                    g.edges.insert(key, idx);
+                }
+            }
+        }
+        g
+    }
+
     /// The node with this type and canonical name.
     pub fn node(&self, kind: EntityType, name: &str) -> Option<NodeIndex> {
         self.index.get(&(kind, name.to_owned())).copied()

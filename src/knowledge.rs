@@ -130,6 +130,19 @@ struct MentionsFile {
     column: Vec<ColumnSpec>,
     #[serde(default = "six")]
     max_parenthesised: usize,
+    #[serde(default)]
+    locating_suffixes: Vec<String>,
+    #[serde(default)]
+    company: CompanySpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompanySpec {
+    #[serde(default)]
+    legal_forms: Vec<String>,
+    #[serde(default)]
+    descriptors: Vec<String>,
 }
 
 fn six() -> usize {
@@ -176,6 +189,8 @@ struct BoundarySpec {
     short_enterprise_chars: usize,
     #[serde(default = "three")]
     max_trimmed_prefix: usize,
+    #[serde(default)]
+    lexicon_not_before: Vec<String>,
 }
 
 fn three() -> usize {
@@ -209,6 +224,8 @@ struct HeadSpec {
     allow: Vec<String>,
     #[serde(default)]
     relative_prefixes: Vec<String>,
+    #[serde(default)]
+    allow_brackets: bool,
 }
 
 fn two() -> usize {
@@ -256,6 +273,8 @@ struct ListSpec {
     max_length: usize,
     #[serde(default)]
     allow: Vec<String>,
+    #[serde(default)]
+    strip_suffixes: Vec<String>,
 }
 
 fn default_separators() -> String {
@@ -278,6 +297,10 @@ pub struct HeadRule {
     pub allow: Vec<String>,
     /// One-character modifiers that name the document's own place (市财政局: the city's).
     pub relative_prefixes: Vec<String>,
+    /// Names may hold a bracketed place (品捷电子（苏州）有限公司).
+    pub allow_brackets: bool,
+    /// This rule's head words.
+    pub words: Vec<String>,
 }
 
 /// A regex rule with an id (definitions of short names).
@@ -306,6 +329,8 @@ pub struct ListRule {
     pub max_length: usize,
     /// Boundary words the first member may contain.
     pub allow: Vec<String>,
+    /// Words cut from the end of a member (协鑫光伏二期 → 协鑫光伏).
+    pub strip_suffixes: Vec<String>,
 }
 
 /// The compiled mention rules.
@@ -322,6 +347,8 @@ pub struct MentionRules {
     pub short_enterprise_chars: usize,
     /// Longest stray prefix trimmed from a name the document otherwise uses bare.
     pub max_trimmed_prefix: usize,
+    /// A lexicon name followed by these is part of another word (高新技术产业化).
+    pub lexicon_not_before: Vec<String>,
     pub boundary_patterns: Vec<Regex>,
     pub generic_modifiers: AhoCorasick,
     pub generic_names: Vec<String>,
@@ -341,6 +368,12 @@ pub struct MentionRules {
     pub columns: Vec<ColumnRule>,
     /// Longest place name taken from brackets after a place (广东（珠三角）).
     pub max_parenthesised: usize,
+    /// Places that, written before another, only locate it (湖北武汉): their name endings.
+    pub locating_suffixes: Vec<String>,
+    /// Endings of a company's legal name (有限公司 …), longest first.
+    pub legal_forms: Vec<String>,
+    /// Words a company's short name leaves out (科技, 实业 …), longest first.
+    pub descriptors: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -436,6 +469,8 @@ pub enum Take {
     List,
     /// Every entity of the allowed types on that side.
     All,
+    /// The one farthest from the trigger: the subject a sentence opens with.
+    First,
 }
 
 /// How far a side looks.
@@ -676,6 +711,8 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             stop_at_entities: h.stop_at_entities,
             allow: h.allow.clone(),
             relative_prefixes: h.relative_prefixes.clone(),
+            allow_brackets: h.allow_brackets,
+            words: h.words.clone(),
         });
         for w in &h.words {
             head_words.push(w.clone());
@@ -697,6 +734,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         short_lexical_chars: f.boundary.short_lexical_chars,
         short_enterprise_chars: f.boundary.short_enterprise_chars,
         max_trimmed_prefix: f.boundary.max_trimmed_prefix,
+        lexicon_not_before: f.boundary.lexicon_not_before,
         boundary_patterns: f
             .boundary
             .patterns
@@ -759,6 +797,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
                     min_length: l.min_length,
                     max_length: l.max_length,
                     allow: l.allow.clone(),
+                    strip_suffixes: l.strip_suffixes.clone(),
                 })
             })
             .collect::<Result<_>>()?,
@@ -785,7 +824,15 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             })
             .collect::<Result<_>>()?,
         max_parenthesised: f.max_parenthesised,
+        locating_suffixes: f.locating_suffixes,
+        legal_forms: longest_first(f.company.legal_forms),
+        descriptors: longest_first(f.company.descriptors),
     })
+}
+
+fn longest_first(mut words: Vec<String>) -> Vec<String> {
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    words
 }
 
 fn side(path: &Path, s: &SideSpec, id: &str) -> Result<SideRule> {
@@ -802,7 +849,8 @@ fn side(path: &Path, s: &SideSpec, id: &str) -> Result<SideRule> {
             "nearest" => Take::Nearest,
             "list" => Take::List,
             "all" => Take::All,
-            v => return Err(bad("take (nearest, list, all)", v)),
+            "first" => Take::First,
+            v => return Err(bad("take (nearest, list, all, first)", v)),
         },
         main_fallback: match s.fallback.as_deref() {
             None => false,

@@ -126,7 +126,7 @@ pub fn find(clean: &NormalizedText, sentences: &[Sentence], k: &Knowledge) -> Me
         resolve(cands, &mut out.mentions, &mut out.rejected);
         let mut these: Vec<Mention> = out.mentions.drain(first..).collect();
         these.sort_by_key(|m| m.start);
-        merge_adjacent_regions(&clean.text, &mut these);
+        merge_adjacent_regions(&clean.text, &k.mentions, &mut these);
         parenthesised_parts(&clean.text, &k.mentions, &mut these);
         out.mentions.extend(these);
     }
@@ -243,6 +243,14 @@ fn candidates(
     // another word (中办 in 集中办公区).
     cands.retain(|m| {
         let (a, b) = (m.start - ctx.base, m.end - ctx.base);
+        if m.source == Source::Lexicon
+            && r.lexicon_not_before
+                .iter()
+                .any(|w| text[b..].starts_with(w.as_str()))
+        {
+            rejected.push(ctx.reject(a, b, &m.rule, "the name continues into another word"));
+            return false;
+        }
         let limit = if m.kind == EntityType::Enterprise {
             r.short_enterprise_chars
         } else {
@@ -426,7 +434,14 @@ fn head_candidates(
         // Leading generic modifiers (新型, 一批 …) are not part of a name.
         start = strip_generic(text, start, h.start(), r);
         let modifier_text = &text[start..h.start()];
-        if rule.relative_prefixes.iter().any(|p| p == modifier_text) {
+        let head_text = &text[h.start()..h.end()];
+        let relative = rule.relative_prefixes.iter().any(|p| {
+            p == modifier_text
+                || (modifier_text.is_empty()
+                    && head_text.starts_with(p.as_str())
+                    && head_text.len() > p.len())
+        });
+        if relative {
             // 市财政局: the document's own city; `entity` supplies the place.
             cands.push(ctx.mention(
                 start,
@@ -723,7 +738,14 @@ fn list_candidates(
                 .extend_left(b, rule.max_length + 1, None, &rule.allow)
                 .max(a);
         }
-        let (a, b) = member_trim(text, a, b);
+        let (a, mut b) = member_trim(text, a, b);
+        if let Some(sfx) = rule
+            .strip_suffixes
+            .iter()
+            .find(|x| text[a..b].ends_with(x.as_str()) && text[a..b].len() > x.len())
+        {
+            b -= sfx.len();
+        }
         let name = &text[a..b];
         let n = name.chars().count();
         let extended = rule.separators != ['、'];
@@ -809,9 +831,11 @@ fn table_cells(
     out
 }
 
-/// Two place names written together (湖北武汉, 北京市海淀区) are one place: the second,
-/// with the pair as an alias.
-fn merge_adjacent_regions(text: &str, ms: &mut Vec<Mention>) {
+/// Two place names written together are one place, the second, with the pair as an alias.
+/// A province before its city only locates it (湖北武汉: one place); a country or city
+/// before a part of it is a place of its own (中国华东地区, 北京市海淀区), which `relation`
+/// links by partOf.
+fn merge_adjacent_regions(text: &str, r: &MentionRules, ms: &mut Vec<Mention>) {
     let mut i = 0;
     while i + 1 < ms.len() {
         let (a, b) = (&ms[i], &ms[i + 1]);
@@ -821,16 +845,21 @@ fn merge_adjacent_regions(text: &str, ms: &mut Vec<Mention>) {
             && a.source == Source::Lexicon
             && b.source == Source::Lexicon
         {
-            let mut merged = ms.remove(i + 1);
-            merged
-                .aliases
-                .push(text[ms[i].start..merged.end].to_owned());
-            merged.start = ms[i].start;
-            merged.rule = format!("{}+adjacent", merged.rule);
-            ms[i] = merged;
-        } else {
-            i += 1;
+            let pair = text[a.start..b.end].to_owned();
+            if r.locating_suffixes
+                .iter()
+                .any(|s| a.name.ends_with(s.as_str()))
+            {
+                let mut merged = ms.remove(i + 1);
+                merged.aliases.push(pair);
+                merged.start = ms[i].start;
+                merged.rule = format!("{}+adjacent", merged.rule);
+                ms[i] = merged;
+                continue;
+            }
+            ms[i + 1].aliases.push(pair);
         }
+        i += 1;
     }
 }
 

@@ -177,18 +177,26 @@ impl TriggerCtx<'_> {
         self.k.relations.clause_breaks.contains(&c)
     }
 
+    /// Whether clean byte `at` lies inside a name (brackets in 莱克电气绿能科技（苏州）有限公司
+    /// are no clause breaks).
+    fn inside_name(&self, at: usize) -> bool {
+        self.ms
+            .iter()
+            .any(|&i| self.mentions[i].start < at && at < self.mentions[i].end)
+    }
+
     /// The clause around the trigger: `[start, end)` in clean bytes.
     fn clause(&self) -> (usize, usize) {
         let before = &self.text[self.s.start..self.ts];
         let start = before
             .char_indices()
             .rev()
-            .find(|&(_, c)| self.is_break(c))
+            .find(|&(i, c)| self.is_break(c) && !self.inside_name(self.s.start + i))
             .map_or(self.s.start, |(i, c)| self.s.start + i + c.len_utf8());
         let after = &self.text[self.te..self.s.end];
         let end = after
             .char_indices()
-            .find(|&(_, c)| self.is_break(c))
+            .find(|&(i, c)| self.is_break(c) && !self.inside_name(self.te + i))
             .map_or(self.s.end, |(i, _)| self.te + i);
         (start, end)
     }
@@ -272,6 +280,12 @@ impl TriggerCtx<'_> {
             Take::All => ordered.into_iter().filter(|&i| allowed(i)).collect(),
             Take::Nearest => ordered
                 .into_iter()
+                .find(|&i| allowed(i))
+                .into_iter()
+                .collect(),
+            Take::First => ordered
+                .into_iter()
+                .rev()
                 .find(|&i| allowed(i))
                 .into_iter()
                 .collect(),
