@@ -48,6 +48,7 @@ pub struct Entities {
 pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
     add_nested_mentions(mentions, text, k);
     complete_relative_names(mentions, k);
+    apply_head_synonyms(mentions, k);
     let ms = &mentions.mentions;
     // Union-find over mentions that share a name.
     let mut parent: Vec<usize> = (0..ms.len()).collect();
@@ -65,6 +66,23 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
     for d in &mentions.definitions {
         if let Some(&j) = by_name.get(d.alias.as_str()) {
             union(&mut parent, d.mention, j);
+        }
+    }
+    // A policy named by its last words is the policy those words end (三合一审判 of
+    // 知识产权民事、刑事、行政案件三合一审判).
+    let mut policies: Vec<usize> = (0..ms.len())
+        .filter(|&i| ms[i].kind == EntityType::Policy)
+        .collect();
+    policies.sort_by_key(|&i| std::cmp::Reverse(ms[i].name.len()));
+    for (x, &i) in policies.iter().enumerate() {
+        for &j in &policies[x + 1..] {
+            let (long, short) = (&ms[i].name, &ms[j].name);
+            if short.chars().count() >= k.mentions.min_policy_suffix
+                && long.len() > short.len()
+                && long.ends_with(short.as_str())
+            {
+                union(&mut parent, i, j);
+            }
         }
     }
     // A company's short name is the core of its legal name (协鑫光伏 of 苏州协鑫光伏科技有限公司).
@@ -256,6 +274,27 @@ fn complete_relative_names(mentions: &mut Mentions, k: &Knowledge) {
             None => m.name = full,
         }
         m.aliases.push(surface);
+    }
+}
+
+/// 广州市政府 is 广州市人民政府: a name with a short head takes the full head, keeping the
+/// short form as an alias, so both spellings meet in one entity.
+fn apply_head_synonyms(mentions: &mut Mentions, k: &Knowledge) {
+    for m in &mut mentions.mentions {
+        if m.source == Source::Lexicon || m.kind != EntityType::GovernmentAgency {
+            continue;
+        }
+        for (full, short) in &k.mentions.head_synonyms {
+            if m.name.ends_with(short.as_str()) && !m.name.ends_with(full.as_str()) {
+                let stem = &m.name[..m.name.len() - short.len()];
+                let long = format!("{stem}{full}");
+                let old = std::mem::replace(&mut m.name, long);
+                if !m.aliases.contains(&old) {
+                    m.aliases.push(old);
+                }
+                break;
+            }
+        }
     }
 }
 

@@ -134,6 +134,16 @@ struct MentionsFile {
     locating_suffixes: Vec<String>,
     #[serde(default)]
     company: CompanySpec,
+    #[serde(default)]
+    head_synonyms: Vec<(String, String)>,
+    #[serde(default)]
+    relative_blockers: Vec<String>,
+    #[serde(default = "four")]
+    min_policy_suffix: usize,
+}
+
+fn four() -> usize {
+    4
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -374,6 +384,13 @@ pub struct MentionRules {
     pub legal_forms: Vec<String>,
     /// Words a company's short name leaves out (科技, 实业 …), longest first.
     pub descriptors: Vec<String>,
+    /// (full, short) head words naming the same kind of body (人民政府, 政府): a name with
+    /// the short head is an alias of the one with the full head.
+    pub head_synonyms: Vec<(String, String)>,
+    /// Words before a relative name that make it generic (各区人民政府: every district's).
+    pub relative_blockers: Vec<String>,
+    /// A policy name this long or longer that ends another policy's name is that policy.
+    pub min_policy_suffix: usize,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -827,6 +844,9 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         locating_suffixes: f.locating_suffixes,
         legal_forms: longest_first(f.company.legal_forms),
         descriptors: longest_first(f.company.descriptors),
+        head_synonyms: f.head_synonyms,
+        relative_blockers: f.relative_blockers,
+        min_policy_suffix: f.min_policy_suffix,
     })
 }
 
