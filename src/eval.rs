@@ -137,7 +137,7 @@ impl Counts {
         self.gold += gold;
     }
 
-    /// Precision, recall and F1.
+    /// Precision, recall and F1, rounded to four places as the referee reports them.
     pub fn prf(&self) -> (f64, f64, f64) {
         let p = if self.predicted > 0 {
             self.tp as f64 / self.predicted as f64
@@ -154,7 +154,8 @@ impl Counts {
         } else {
             0.0
         };
-        (p, r, f)
+        let round4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
+        (round4(p), round4(r), round4(f))
     }
 }
 

@@ -110,25 +110,67 @@ pub fn read_document(path: &Path) -> Result<Document> {
     })
 }
 
-/// Decodes bytes as UTF-8 (with or without BOM) or UTF-16 with BOM. Anything else is refused
-/// with a reason naming what the bytes look like.
+/// Decodes bytes: a byte-order mark decides (UTF-8, UTF-16LE/BE); else valid UTF-8 is
+/// UTF-8; else the encoding is detected (chardetng: GB18030/GBK, Big5 and the rest) and the
+/// bytes must decode without error. Anything else is refused with a reason that names what
+/// the bytes look like or where decoding failed.
 pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
-            return Err(format!("bytes that are not valid {}", enc.name()));
+            return Err(format!(
+                "bytes that are not valid {} after its byte-order mark",
+                enc.name()
+            ));
         }
         return Ok((text.into_owned(), enc.name()));
     }
     if looks_binary(bytes) {
         return Err(format!("looks like {}, not text", describe_binary(bytes)));
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok((s.to_owned(), "UTF-8")),
-        Err(e) => Err(format!(
-            "not valid UTF-8 at byte {} (GBK/GB18030 and other encodings are not read yet)",
-            e.valid_up_to()
-        )),
+    let utf8_error = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok((s.to_owned(), "UTF-8")),
+        Err(e) => e.valid_up_to(),
+    };
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let guess = detector.guess(Some(b"cn"), true);
+    // GBK text is decoded as GB18030, its superset, so that nothing is lost.
+    let enc = if guess == encoding_rs::GBK {
+        encoding_rs::GB18030
+    } else {
+        guess
+    };
+    if enc == encoding_rs::UTF_8 {
+        return Err(format!("not valid UTF-8 at byte {utf8_error}"));
+    }
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    if had_errors {
+        let at = first_error(enc, bytes);
+        return Err(format!(
+            "not valid UTF-8 at byte {utf8_error}, nor {} (undecodable at byte {at})",
+            enc.name()
+        ));
+    }
+    Ok((text.into_owned(), enc.name()))
+}
+
+/// The byte offset of the first undecodable sequence.
+fn first_error(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> usize {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len() * 3);
+    let mut read_total = 0;
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&bytes[read_total..], &mut out, true);
+        read_total += read;
+        match result {
+            encoding_rs::DecoderResult::Malformed(bad, _) => {
+                return read_total.saturating_sub(bad as usize)
+            }
+            encoding_rs::DecoderResult::InputEmpty => return read_total,
+            encoding_rs::DecoderResult::OutputFull => out.reserve(bytes.len()),
+        }
     }
 }
 
@@ -175,10 +217,17 @@ mod tests {
     }
 
     #[test]
-    fn refuses_gbk_and_binaries_with_a_reason() {
-        let (gbk, _, _) = encoding_rs::GBK.encode("北京大学");
-        let err = decode(&gbk).unwrap_err();
-        assert!(err.contains("not valid UTF-8 at byte 0"), "{err}");
+    fn detects_gbk_and_decodes_it_as_gb18030() {
+        let text =
+            "中关村科技园区海淀园依托中国科学院、北京大学和清华大学，推动北京协同创新研究院建设。";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        assert_eq!(decode(&gbk).unwrap(), (text.to_owned(), "gb18030"));
+    }
+
+    #[test]
+    fn refuses_binaries_and_broken_bytes_with_a_reason() {
         assert!(decode(b"%PDF-1.4\n\0\0").unwrap_err().contains("PDF"));
+        let err = decode(b"\x81\x30\xff\xfe\xfd\x80\x80").unwrap_err();
+        assert!(err.starts_with("not valid UTF-8 at byte 0"), "{err}");
     }
 }
