@@ -314,6 +314,11 @@ fn add_nested_mentions(mentions: &mut Mentions, text: &str, k: &Knowledge) {
             if a == 0 && m.kind == EntityType::Enterprise {
                 continue;
             }
+            // A parent is named first (百度深度学习…实验室); a short name further in is more
+            // likely a piece of another word (新和成 in 科技创新和成果转化中心).
+            if a > 0 && inner[a..b].chars().count() <= k.mentions.short_enterprise_chars {
+                continue;
+            }
             nested.push(Mention {
                 start: m.start + a,
                 end: m.start + b,

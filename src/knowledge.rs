@@ -140,6 +140,8 @@ struct MentionsFile {
     relative_blockers: Vec<String>,
     #[serde(default = "four")]
     min_policy_suffix: usize,
+    #[serde(default)]
+    class_noun_markers: Vec<String>,
 }
 
 fn four() -> usize {
@@ -285,6 +287,8 @@ struct ListSpec {
     allow: Vec<String>,
     #[serde(default)]
     strip_suffixes: Vec<String>,
+    #[serde(default)]
+    reject_endings: Vec<String>,
 }
 
 fn default_separators() -> String {
@@ -341,6 +345,8 @@ pub struct ListRule {
     pub allow: Vec<String>,
     /// Words cut from the end of a member (协鑫光伏二期 → 协鑫光伏).
     pub strip_suffixes: Vec<String>,
+    /// Members ending like this are not names of this type (执法监督检查 is no industry).
+    pub reject_endings: Vec<String>,
 }
 
 /// The compiled mention rules.
@@ -391,6 +397,8 @@ pub struct MentionRules {
     pub relative_blockers: Vec<String>,
     /// A policy name this long or longer that ends another policy's name is that policy.
     pub min_policy_suffix: usize,
+    /// Words after which a head-found phrase is the class of a list (等一批创新平台).
+    pub class_noun_markers: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -815,6 +823,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
                     max_length: l.max_length,
                     allow: l.allow.clone(),
                     strip_suffixes: l.strip_suffixes.clone(),
+                    reject_endings: l.reject_endings.clone(),
                 })
             })
             .collect::<Result<_>>()?,
@@ -847,6 +856,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         head_synonyms: f.head_synonyms,
         relative_blockers: f.relative_blockers,
         min_policy_suffix: f.min_policy_suffix,
+        class_noun_markers: f.class_noun_markers,
     })
 }
 

@@ -342,21 +342,44 @@ impl Ctx<'_> {
     /// Walks left from `end` over name characters until a boundary, at most `max` characters.
     /// A lexicon name to the left is absorbed whole, or (with `stop_at` its type differs) not
     /// at all. Boundary words listed in `allow` do not stop the walk.
+    /// Walks left from `end` over name characters until a boundary, at most `max` characters.
+    /// A lexicon name to the left is absorbed whole, or (when `stop_at` is a different type)
+    /// not at all. Boundary words listed in `allow` do not stop the walk, unless what stands
+    /// before them ends in one of `heads` (阀门行业和核工业 are two industries). With
+    /// `brackets`, a bracketed place is part of the name (品捷电子（苏州）有限公司).
     fn extend_left(
         &self,
         end: usize,
         max: usize,
         stop_at: Option<EntityType>,
         allow: &[String],
+        heads: &[String],
+        brackets: bool,
     ) -> usize {
         let mut start = end;
         let mut n = 0;
         while let Some((i, c)) = self.text[..start].char_indices().next_back() {
-            if n >= max || !is_name_char(c) {
+            if n >= max {
+                break;
+            }
+            if brackets && c == '）' {
+                if let Some(o) = self.text[..i].rfind('（') {
+                    let inner = &self.text[o + '（'.len_utf8()..i];
+                    let len = inner.chars().count();
+                    if (2..=4).contains(&len)
+                        && inner.chars().all(|c| is_name_char(c) && !c.is_ascii())
+                    {
+                        n += len + 2;
+                        start = o;
+                        continue;
+                    }
+                }
+                break;
+            }
+            if !is_name_char(c) {
                 break;
             }
             if self.blocked[i] {
-                // An allowed boundary word ending here is taken in whole.
                 let word = self.words.iter().find(|w| {
                     w.1 == start
                         && allow
@@ -364,12 +387,14 @@ impl Ctx<'_> {
                             .any(|a| *a == self.rules.boundary_word_list[w.2])
                 });
                 match word {
-                    Some(&(ws, _, _)) => {
+                    Some(&(ws, _, _))
+                        if !heads.iter().any(|h| self.text[..ws].ends_with(h.as_str())) =>
+                    {
                         n += self.text[ws..start].chars().count();
                         start = ws;
                         continue;
                     }
-                    None => break,
+                    _ => break,
                 }
             }
             if let Some(&(la, lb, kind)) =
@@ -430,11 +455,36 @@ fn head_candidates(
             max,
             rule.stop_at_entities.then_some(rule.kind),
             &rule.allow,
+            &rule.words,
+            rule.allow_brackets,
         );
+        if is_class_noun(&text[..start], r) {
+            // X、Y等一批重大创新平台: the class of the list before, not a name.
+            rejected.push(ctx.reject(
+                start,
+                h.end(),
+                &id,
+                "the class noun of a list (…等 X), not a name",
+            ));
+            continue;
+        }
         // Leading generic modifiers (新型, 一批 …) are not part of a name.
         start = strip_generic(text, start, h.start(), r);
         let modifier_text = &text[start..h.start()];
         let head_text = &text[h.start()..h.end()];
+        let blocked_relative = r
+            .relative_blockers
+            .iter()
+            .any(|b| text[..start].ends_with(b.as_str()));
+        if blocked_relative && modifier_text.chars().count() <= 1 {
+            rejected.push(ctx.reject(
+                start,
+                h.end(),
+                &id,
+                "a generic body (各区人民政府), not a name",
+            ));
+            continue;
+        }
         let relative = rule.relative_prefixes.iter().any(|p| {
             p == modifier_text
                 || (modifier_text.is_empty()
@@ -482,6 +532,33 @@ fn head_candidates(
             id,
         ));
     }
+}
+
+/// Whether what precedes a candidate marks it as a list's class noun: a marker (等), then
+/// nothing but generic modifiers (等一批重大创新平台).
+fn is_class_noun(before: &str, r: &MentionRules) -> bool {
+    let mut rest = before;
+    for _ in 0..4 {
+        if r.class_noun_markers
+            .iter()
+            .any(|w| rest.ends_with(w.as_str()))
+        {
+            return true;
+        }
+        // Peel one generic modifier off the end, if there is one.
+        let tail_start = rest.char_indices().rev().nth(5).map_or(0, |(i, _)| i);
+        let tail = &rest[tail_start..];
+        match r
+            .generic_modifiers
+            .find_iter(tail)
+            .filter(|m| tail_start + m.end() == rest.len())
+            .last()
+        {
+            Some(m) => rest = &rest[..tail_start + m.start()],
+            None => return false,
+        }
+    }
+    false
 }
 
 /// Advances `start` past generic modifiers at the left of a name, never into the head.
@@ -735,7 +812,7 @@ fn list_candidates(
         let (mut a, b) = (m.start - ctx.base, m.end - ctx.base);
         if m.first {
             a = ctx
-                .extend_left(b, rule.max_length + 1, None, &rule.allow)
+                .extend_left(b, rule.max_length + 1, None, &rule.allow, &[], false)
                 .max(a);
         }
         let (a, mut b) = member_trim(text, a, b);
@@ -747,6 +824,19 @@ fn list_candidates(
             b -= sfx.len();
         }
         let name = &text[a..b];
+        if rule
+            .reject_endings
+            .iter()
+            .any(|e| name.ends_with(e.as_str()))
+        {
+            rejected.push(ctx.reject(
+                a,
+                b,
+                &id,
+                "a list member that names an activity, not a name",
+            ));
+            continue;
+        }
         let n = name.chars().count();
         let extended = rule.separators != ['、'];
         let ok_char =

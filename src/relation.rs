@@ -225,12 +225,12 @@ impl TriggerCtx<'_> {
                     .copied()
                     .filter(|&i| {
                         let m = &self.mentions[i];
-                        m.end <= self.ts
-                            && m.start >= cs
-                            && self.chars_between(m.end, self.ts) <= rule.window
+                        m.end <= self.ts && m.start >= cs
                     })
                     .collect();
-                self.take(&cands, side.take, true, &allowed)
+                let near =
+                    |i: usize| self.chars_between(self.mentions[i].end, self.ts) <= rule.window;
+                self.take(&cands, side.take, true, &allowed, &near)
             }
             Side::Right => {
                 let cands: Vec<usize> = self
@@ -239,12 +239,12 @@ impl TriggerCtx<'_> {
                     .copied()
                     .filter(|&i| {
                         let m = &self.mentions[i];
-                        m.start >= self.ts
-                            && m.end <= ce
-                            && self.chars_between(self.te, m.start) <= rule.window
+                        m.start >= self.ts && m.end <= ce
                     })
                     .collect();
-                self.take(&cands, side.take, false, &allowed)
+                let near =
+                    |i: usize| self.chars_between(self.te, self.mentions[i].start) <= rule.window;
+                self.take(&cands, side.take, false, &allowed, &near)
             }
         };
         let mut out: Vec<(usize, bool)> = picked.iter().map(|&i| (entity(i), false)).collect();
@@ -270,14 +270,18 @@ impl TriggerCtx<'_> {
         take: Take,
         from_end: bool,
         allowed: &dyn Fn(usize) -> bool,
+        near: &dyn Fn(usize) -> bool,
     ) -> Vec<usize> {
+        // The window bounds how far from the trigger an end may start; a list may run on
+        // beyond it as long as its members are joined by list glue.
+        let within = |i: usize| allowed(i) && near(i);
         let ordered: Vec<usize> = if from_end {
             cands.iter().rev().copied().collect()
         } else {
             cands.to_vec()
         };
         match take {
-            Take::All => ordered.into_iter().filter(|&i| allowed(i)).collect(),
+            Take::All => ordered.into_iter().filter(|&i| within(i)).collect(),
             Take::Nearest => ordered
                 .into_iter()
                 .find(|&i| allowed(i))
@@ -290,7 +294,7 @@ impl TriggerCtx<'_> {
                 .into_iter()
                 .collect(),
             Take::List => {
-                let Some(first) = ordered.iter().position(|&i| allowed(i)) else {
+                let Some(first) = ordered.iter().position(|&i| within(i)) else {
                     return Vec::new();
                 };
                 let mut out = vec![ordered[first]];
