@@ -242,6 +242,7 @@ fn complete_relative_names(mentions: &mut Mentions, k: &Knowledge) {
         }
     }
     let mut completed = Vec::new();
+    let mut unplaced = Vec::new();
     for (i, m) in mentions.mentions.iter().enumerate() {
         if !m.rule.ends_with(".relative") {
             continue;
@@ -254,9 +255,10 @@ fn complete_relative_names(mentions: &mut Mentions, k: &Knowledge) {
             .filter(|(p, _)| p.ends_with(level) && p.chars().count() > 1)
             .max_by_key(|(p, n)| (**n, std::cmp::Reverse(**p)))
             .map(|(p, _)| p.to_string());
-        if let Some(place) = place {
-            let full = format!("{place}{}", &m.name[level.len_utf8()..]);
-            completed.push((i, full));
+        match place {
+            Some(place) => completed.push((i, format!("{place}{}", &m.name[level.len_utf8()..]))),
+            // No place of that level is named: 市政府 of which city, nobody can say.
+            None => unplaced.push(i),
         }
     }
     for (i, full) in completed {
@@ -275,6 +277,7 @@ fn complete_relative_names(mentions: &mut Mentions, k: &Knowledge) {
         }
         m.aliases.push(surface);
     }
+    mentions.remove(&unplaced);
 }
 
 /// 广州市政府 is 广州市人民政府: a name with a short head takes the full head, keeping the

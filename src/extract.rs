@@ -130,3 +130,261 @@ pub fn to_document_graph(doc: &Document, a: &Analysis) -> DocumentGraph {
         relations,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Stage tests over short passages, with the project's own knowledge files.
+
+    use std::sync::LazyLock;
+
+    use super::*;
+    use crate::ontology::{EntityType, Predicate};
+
+    static K: LazyLock<Knowledge> = LazyLock::new(|| {
+        Knowledge::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology"))
+            .expect("ontology/ loads")
+    });
+
+    fn names(text: &str) -> Vec<(String, EntityType)> {
+        let a = analyse(text, &K);
+        let mut v: Vec<(String, EntityType)> = a
+            .entities
+            .entities
+            .iter()
+            .map(|e| (e.name.clone(), e.kind))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn has(text: &str, name: &str, kind: EntityType) -> bool {
+        names(text).iter().any(|(n, k)| n == name && *k == kind)
+    }
+
+    fn relations(text: &str) -> Vec<(String, Predicate, String, bool)> {
+        let a = analyse(text, &K);
+        let e = &a.entities.entities;
+        a.relations
+            .iter()
+            .map(|r| {
+                (
+                    e[r.subject].name.clone(),
+                    r.predicate,
+                    e[r.object].name.clone(),
+                    r.implicit,
+                )
+            })
+            .collect()
+    }
+
+    // ---- mentions
+
+    #[test]
+    fn a_head_word_name_extends_left_to_a_trigger_verb() {
+        assert!(has(
+            "联合北京市科委推动建设北京协同创新研究院。",
+            "北京协同创新研究院",
+            EntityType::Platform
+        ));
+        assert!(has(
+            "先后推动大数据分析与应用技术国家工程实验室落地。",
+            "大数据分析与应用技术国家工程实验室",
+            EntityType::Platform
+        ));
+    }
+
+    #[test]
+    fn quoted_names_take_their_policy_head() {
+        assert!(has(
+            "深化“放管服”改革试点。",
+            "放管服改革试点",
+            EntityType::Policy
+        ));
+        assert!(has("加快对接“京校十条”。", "京校十条", EntityType::Policy));
+        assert!(has(
+            "优化“双定双限房”和公共租赁房“先租后售”政策。",
+            "双定双限房政策",
+            EntityType::Policy
+        ));
+    }
+
+    #[test]
+    fn list_members_and_definitions() {
+        let n = names("北斗产业聚集了合众思壮、北斗星通等一批领军企业。");
+        assert!(
+            n.contains(&("合众思壮".into(), EntityType::Enterprise)),
+            "{n:?}"
+        );
+        assert!(
+            n.contains(&("北斗星通".into(), EntityType::Enterprise)),
+            "{n:?}"
+        );
+        let a = analyse(
+            "中关村科技园区海淀园（以下简称海淀园）发展迅速。海淀园依托高校。",
+            &K,
+        );
+        let e = &a.entities.entities;
+        assert_eq!(
+            e.iter().filter(|e| e.kind == EntityType::Region).count(),
+            1,
+            "{e:?}"
+        );
+        assert!(e[0].aliases.contains("海淀园"));
+    }
+
+    #[test]
+    fn relative_and_synonym_names_meet_the_full_name() {
+        let n = names(
+            "上海市人民政府关于临港的意见。上海、上海市和上海市政府。市政府会同市财政局办理。",
+        );
+        assert!(
+            n.contains(&("上海市财政局".into(), EntityType::GovernmentAgency)),
+            "{n:?}"
+        );
+        assert_eq!(
+            n.iter().filter(|(x, _)| x.contains("政府")).count(),
+            1,
+            "{n:?}"
+        );
+    }
+
+    #[test]
+    fn a_company_short_name_is_an_alias_of_its_legal_name() {
+        let a = analyse(
+            "三菱树脂、协鑫光伏二期等7个外资项目开工。苏州协鑫光伏科技有限公司由协鑫集团投资设立。",
+            &K,
+        );
+        let e: Vec<&str> = a
+            .entities
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityType::Enterprise)
+            .map(|e| e.name.as_str())
+            .collect();
+        assert!(
+            e.contains(&"苏州协鑫光伏科技有限公司") && !e.contains(&"协鑫光伏"),
+            "{e:?}"
+        );
+    }
+
+    // ---- counter-examples: passages on which no rule may fire
+
+    #[test]
+    fn counter_examples_name_nothing() {
+        for text in [
+            "各区、县人民政府，市政府各部门：",
+            "推动一批重大原始创新平台落地。",
+            "率先试行集中办公区工位注册。",
+            "支持国内外高水平大学开展合作办学。",
+            "积极做大总量、提升质量，全面贯彻落实。",
+            "我们要有“咬定青山不放松”的精神。",
+        ] {
+            let n = names(text);
+            assert!(n.is_empty(), "{text} gave {n:?}");
+            assert!(relations(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn co_occurrence_without_a_trigger_states_nothing() {
+        assert!(relations("清华大学和北京市科委都在海淀区。")
+            .iter()
+            .all(|r| r.1 != Predicate::reliesOn && r.1 != Predicate::establishedBy));
+    }
+
+    // ---- relations
+
+    #[test]
+    fn an_actorless_sentence_credits_the_main_subject() {
+        let r = relations("海淀园工作报告\n依托中科院、北大、清华等院所高校，推动原始创新。");
+        for u in ["中国科学院", "北京大学", "清华大学"] {
+            assert!(
+                r.contains(&("海淀园".into(), Predicate::reliesOn, u.into(), true)),
+                "{u}: {r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_co_actor_is_a_founder_beside_the_main_subject() {
+        let r = relations("海淀园工作报告\n联合北京市科委推动高校共同建设北京协同创新研究院。");
+        assert!(
+            r.contains(&(
+                "北京协同创新研究院".into(),
+                Predicate::establishedBy,
+                "北京市科委".into(),
+                false
+            )),
+            "{r:?}"
+        );
+        assert!(
+            r.contains(&(
+                "北京协同创新研究院".into(),
+                Predicate::establishedBy,
+                "海淀园".into(),
+                true
+            )),
+            "{r:?}"
+        );
+        assert!(
+            r.iter()
+                .any(|x| x.1 == Predicate::cooperatesWith && x.2 == "北京市科委"),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn a_table_row_states_who_implements_a_measure() {
+        let r =
+            relations("序号\t改革举措\t指导部门\n1\t专利保险机制\t国家知识产权局、中国银保监会\n");
+        assert!(
+            r.contains(&(
+                "国家知识产权局".into(),
+                Predicate::implements,
+                "专利保险机制".into(),
+                false
+            )),
+            "{r:?}"
+        );
+        assert!(
+            r.contains(&(
+                "中国银保监会".into(),
+                Predicate::implements,
+                "专利保险机制".into(),
+                false
+            )),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn a_name_containing_its_parent_is_affiliated() {
+        let r = relations("推动中科大北京研究院落地。");
+        assert!(
+            r.contains(&(
+                "中科大北京研究院".into(),
+                Predicate::affiliatedWith,
+                "中国科学技术大学".into(),
+                false
+            )),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn offsets_survive_normalisation() {
+        // A page copied out of a PDF: a page marker, lines wrapped at the page width with
+        // blank lines between them, a name cut in two.
+        let text = "- 1 -\n\n中关村科技园区海淀园是中关村的发祥地也是中国高\n\n新区的发源地，海淀园依托中国科学院和清\n\n华大学推动原始创新在区域内生根发芽开花\n\n结果，形成了创新驱动发展的良好生态体系。\n\n一、聚焦功能定位。\n";
+        let a = analyse(text, &K);
+        let m = a
+            .mentions
+            .mentions
+            .iter()
+            .find(|m| m.name == "清华大学")
+            .expect("joined across the wrap");
+        let (s, e) = a.clean.original_range(m.start, m.end);
+        let orig: String = text.chars().skip(s).take(e - s).collect();
+        assert_eq!(orig, "清\n\n华大学");
+    }
+}

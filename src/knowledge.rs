@@ -257,6 +257,8 @@ struct QuoteSpec {
     title_policy_endings: Vec<String>,
     #[serde(default = "twelve")]
     max_head_distance: usize,
+    #[serde(default)]
+    joiners: Vec<String>,
 }
 
 fn twelve() -> usize {
@@ -378,6 +380,8 @@ pub struct MentionRules {
     pub policy_patterns: Vec<Regex>,
     pub title_policy_endings: Vec<String>,
     pub max_head_distance: usize,
+    /// Words joining coordinated quotations that share a head (“甲”和“乙”政策), longest first.
+    pub joiners: Vec<String>,
     pub definitions: Vec<PatternRule>,
     pub lists: Vec<ListRule>,
     pub patterns: Vec<TypedPatternRule>,
@@ -781,6 +785,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             .collect::<Result<_>>()?,
         title_policy_endings: f.quote.title_policy_endings,
         max_head_distance: f.quote.max_head_distance,
+        joiners: longest_first(f.quote.joiners),
         definitions: f
             .definition
             .iter()

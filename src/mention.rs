@@ -81,6 +81,29 @@ pub struct Mentions {
     pub rejected: Vec<Rejection>,
 }
 
+impl Mentions {
+    /// Removes the mentions at the given indexes, keeping definitions pointing right (a
+    /// definition of a removed mention goes with it).
+    pub fn remove(&mut self, drop: &[usize]) {
+        if drop.is_empty() {
+            return;
+        }
+        let mut new_index = vec![usize::MAX; self.mentions.len()];
+        let mut kept = Vec::with_capacity(self.mentions.len());
+        for (i, m) in self.mentions.drain(..).enumerate() {
+            if !drop.contains(&i) {
+                new_index[i] = kept.len();
+                kept.push(m);
+            }
+        }
+        self.mentions = kept;
+        self.definitions.retain_mut(|d| {
+            d.mention = new_index[d.mention];
+            d.mention != usize::MAX
+        });
+    }
+}
+
 /// Characters that can be part of a name.
 fn is_name_char(c: char) -> bool {
     crate::normalize::is_cjk(c) && !is_cjk_punct(c)
@@ -677,9 +700,8 @@ fn quote_candidates(
 /// (“6+1”战略性新兴产业技术路线图 ends at 路线图, not at 战略).
 fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<usize> {
     let rest = &text[from..];
-    let mut n = 0;
     let mut best = None;
-    for (i, c) in rest.char_indices() {
+    for (n, (i, c)) in rest.char_indices().enumerate() {
         if let Some(h) = r
             .policy_heads
             .iter()
@@ -693,7 +715,6 @@ fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<u
         {
             break;
         }
-        n += 1;
     }
     best
 }
@@ -702,11 +723,11 @@ fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<u
 /// joiner (和, 、, 及), then, within the clause, another quotation directly followed by a head.
 fn shared_policy_head<'t>(text: &'t str, from: usize, r: &'t MentionRules) -> Option<&'t str> {
     let rest = &text[from..];
-    let after_joiner = ["和", "、", "与", "及", "以及"]
+    let after_joiner = r
+        .joiners
         .iter()
-        .find_map(|j| rest.strip_prefix(j))?;
-    let mut n = 0;
-    for (i, c) in after_joiner.char_indices() {
+        .find_map(|j| rest.strip_prefix(j.as_str()))?;
+    for (n, (i, c)) in after_joiner.char_indices().enumerate() {
         if n > 20 || "，。；：！？\n".contains(c) {
             return None;
         }
@@ -718,7 +739,6 @@ fn shared_policy_head<'t>(text: &'t str, from: usize, r: &'t MentionRules) -> Op
                 .find(|h| tail.starts_with(h.as_str()))
                 .map(String::as_str);
         }
-        n += 1;
     }
     None
 }
@@ -893,7 +913,7 @@ fn table_cells(
             }
             let header = cells.iter().position(|&(a, b)| {
                 let cell: String = text[a..b].chars().filter(|c| !c.is_whitespace()).collect();
-                rule.headers.iter().any(|h| *h == cell)
+                rule.headers.contains(&cell)
             });
             if header.is_some() {
                 column = header;

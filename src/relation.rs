@@ -39,11 +39,6 @@ pub struct Relation {
     pub evidence: Vec<Evidence>,
 }
 
-/// Separators allowed between members of a coordinated list.
-const LIST_GLUE: &[&str] = &[
-    "、", "和", "与", "及", "以及", "，", "“", "”", "《", "》", " ", "同",
-];
-
 /// Finds the relations of one document.
 pub fn find(
     text: &str,
@@ -372,7 +367,7 @@ fn tables(
             let header = |names: &[String]| {
                 cells.iter().position(|&(a, b)| {
                     let c: String = text[a..b].chars().filter(|c| !c.is_whitespace()).collect();
-                    names.iter().any(|n| c == *n)
+                    names.contains(&c)
                 })
             };
             if let (Some(sc), Some(oc)) =
