@@ -85,6 +85,21 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
             }
         }
     }
+    // An industry named with or without its suffix is one industry (云计算, 云计算产业).
+    for (i, m) in ms.iter().enumerate() {
+        if m.kind != EntityType::Industry {
+            continue;
+        }
+        for suffix in &k.mentions.industry_suffixes {
+            if let Some(stem) = m.name.strip_suffix(suffix.as_str()) {
+                if let Some(&j) = by_name.get(stem) {
+                    if ms[j].kind == EntityType::Industry {
+                        union(&mut parent, i, j);
+                    }
+                }
+            }
+        }
+    }
     // A company's short name is the core of its legal name (协鑫光伏 of 苏州协鑫光伏科技有限公司).
     let cores: Vec<Vec<String>> = ms.iter().map(|m| company_cores(m, k)).collect();
     for (i, cs) in cores.iter().enumerate() {

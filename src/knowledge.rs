@@ -142,6 +142,10 @@ struct MentionsFile {
     min_policy_suffix: usize,
     #[serde(default)]
     class_noun_markers: Vec<String>,
+    #[serde(default)]
+    industry_suffixes: Vec<String>,
+    #[serde(default)]
+    kind_heads: Vec<String>,
 }
 
 fn four() -> usize {
@@ -259,6 +263,8 @@ struct QuoteSpec {
     max_head_distance: usize,
     #[serde(default)]
     joiners: Vec<String>,
+    #[serde(default)]
+    tail_joiners: Vec<String>,
 }
 
 fn twelve() -> usize {
@@ -382,6 +388,8 @@ pub struct MentionRules {
     pub max_head_distance: usize,
     /// Words joining coordinated quotations that share a head (“甲”和“乙”政策), longest first.
     pub joiners: Vec<String>,
+    /// Words a policy tail after a quotation may contain (“1+4+1”自主创新和产业发展政策支持体系).
+    pub tail_joiners: Vec<String>,
     pub definitions: Vec<PatternRule>,
     pub lists: Vec<ListRule>,
     pub patterns: Vec<TypedPatternRule>,
@@ -403,6 +411,11 @@ pub struct MentionRules {
     pub min_policy_suffix: usize,
     /// Words after which a head-found phrase is the class of a list (等一批创新平台).
     pub class_noun_markers: Vec<String>,
+    /// Suffixes an industry may be named with or without (产业, 行业).
+    pub industry_suffixes: Vec<String>,
+    /// Head words that, after an industry's name, make a kind of zone, not a place
+    /// (智能制造示范区).
+    pub kind_heads: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -786,6 +799,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         title_policy_endings: f.quote.title_policy_endings,
         max_head_distance: f.quote.max_head_distance,
         joiners: longest_first(f.quote.joiners),
+        tail_joiners: f.quote.tail_joiners,
         definitions: f
             .definition
             .iter()
@@ -862,6 +876,8 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         relative_blockers: f.relative_blockers,
         min_policy_suffix: f.min_policy_suffix,
         class_noun_markers: f.class_noun_markers,
+        industry_suffixes: f.industry_suffixes,
+        kind_heads: f.kind_heads,
     })
 }
 

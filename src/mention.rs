@@ -527,6 +527,12 @@ fn head_candidates(
             ));
             continue;
         }
+        if r.kind_heads.iter().any(|k| k == head_text)
+            && ctx.lexical.iter().any(|&(la, lb, kind)| la == start && lb == h.start() && kind == EntityType::Industry)
+        {
+            rejected.push(ctx.reject(start, h.end(), &id, "an industry's zone (智能制造示范区) is a kind of place, not a name"));
+            continue;
+        }
         let modifier = modifier_text.chars().count();
         if modifier < rule.min_modifier {
             rejected.push(ctx.reject(
@@ -709,9 +715,10 @@ fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<u
         {
             best = Some(from + i + h.len());
         }
+        let joiner = r.tail_joiners.iter().any(|j| rest[i..].starts_with(j.as_str()));
         if n >= r.max_head_distance
             || !is_name_char(c)
-            || ctx.blocked.get(from + i).copied().unwrap_or(true)
+            || (!joiner && ctx.blocked.get(from + i).copied().unwrap_or(true))
         {
             break;
         }
