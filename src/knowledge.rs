@@ -242,6 +242,10 @@ struct HeadSpec {
     relative_prefixes: Vec<String>,
     #[serde(default)]
     allow_brackets: bool,
+    #[serde(default)]
+    numbers_in_names: bool,
+    #[serde(default)]
+    class_nouns_are_names: bool,
 }
 
 fn two() -> usize {
@@ -323,6 +327,10 @@ pub struct HeadRule {
     pub allow_brackets: bool,
     /// This rule's head words.
     pub words: Vec<String>,
+    /// Numbers with classifiers may stand inside names (20条新政, 科创22条).
+    pub numbers_in_names: bool,
+    /// A class noun after 等 is a name of this type too (…等生产性服务业).
+    pub class_nouns_are_names: bool,
 }
 
 /// A regex rule with an id (definitions of short names).
@@ -755,6 +763,8 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             relative_prefixes: h.relative_prefixes.clone(),
             allow_brackets: h.allow_brackets,
             words: h.words.clone(),
+            numbers_in_names: h.numbers_in_names,
+            class_nouns_are_names: h.class_nouns_are_names,
         });
         for w in &h.words {
             head_words.push(w.clone());

@@ -203,6 +203,8 @@ struct Ctx<'a> {
     sentence: usize,
     /// Per byte of the sentence: inside a boundary word.
     blocked: Vec<bool>,
+    /// Per byte: inside a number-with-classifier boundary pattern (and no boundary word).
+    numeral: Vec<bool>,
     /// Lexicon hits: (start, end, type) relative to the sentence.
     lexical: Vec<(usize, usize, EntityType)>,
     /// Boundary words found: (start, end, word index).
@@ -224,6 +226,7 @@ fn candidates(
         base: s.start,
         sentence: s.index,
         blocked: vec![false; text.len()],
+        numeral: vec![false; text.len()],
         lexical: Vec::new(),
         words: Vec::new(),
         rules: r,
@@ -255,6 +258,11 @@ fn candidates(
     }
     for re in &r.boundary_patterns {
         for m in re.find_iter(text) {
+            for i in m.start()..m.end() {
+                if !ctx.blocked[i] {
+                    ctx.numeral[i] = true;
+                }
+            }
             ctx.block(m.start(), m.end());
         }
     }
@@ -370,6 +378,7 @@ impl Ctx<'_> {
     /// not at all. Boundary words listed in `allow` do not stop the walk, unless what stands
     /// before them ends in one of `heads` (阀门行业和核工业 are two industries). With
     /// `brackets`, a bracketed place is part of the name (品捷电子（苏州）有限公司).
+    #[allow(clippy::too_many_arguments)]
     fn extend_left(
         &self,
         end: usize,
@@ -378,6 +387,7 @@ impl Ctx<'_> {
         allow: &[String],
         heads: &[String],
         brackets: bool,
+        numbers: bool,
     ) -> usize {
         let mut start = end;
         let mut n = 0;
@@ -402,7 +412,7 @@ impl Ctx<'_> {
             if !is_name_char(c) {
                 break;
             }
-            if self.blocked[i] {
+            if self.blocked[i] && !(numbers && self.numeral[i]) {
                 let word = self.words.iter().find(|w| {
                     w.1 == start
                         && allow
@@ -480,8 +490,9 @@ fn head_candidates(
             &rule.allow,
             &rule.words,
             rule.allow_brackets,
+            rule.numbers_in_names,
         );
-        if is_class_noun(&text[..start], r) {
+        if !rule.class_nouns_are_names && is_class_noun(&text[..start], r) {
             // X、Y等一批重大创新平台: the class of the list before, not a name.
             rejected.push(ctx.reject(
                 start,
@@ -528,9 +539,16 @@ fn head_candidates(
             continue;
         }
         if r.kind_heads.iter().any(|k| k == head_text)
-            && ctx.lexical.iter().any(|&(la, lb, kind)| la == start && lb == h.start() && kind == EntityType::Industry)
+            && ctx.lexical.iter().any(|&(la, lb, kind)| {
+                la == start && lb == h.start() && kind == EntityType::Industry
+            })
         {
-            rejected.push(ctx.reject(start, h.end(), &id, "an industry's zone (智能制造示范区) is a kind of place, not a name"));
+            rejected.push(ctx.reject(
+                start,
+                h.end(),
+                &id,
+                "an industry's zone (智能制造示范区) is a kind of place, not a name",
+            ));
             continue;
         }
         let modifier = modifier_text.chars().count();
@@ -715,7 +733,10 @@ fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<u
         {
             best = Some(from + i + h.len());
         }
-        let joiner = r.tail_joiners.iter().any(|j| rest[i..].starts_with(j.as_str()));
+        let joiner = r
+            .tail_joiners
+            .iter()
+            .any(|j| rest[i..].starts_with(j.as_str()));
         if n >= r.max_head_distance
             || !is_name_char(c)
             || (!joiner && ctx.blocked.get(from + i).copied().unwrap_or(true))
@@ -839,7 +860,7 @@ fn list_candidates(
         let (mut a, b) = (m.start - ctx.base, m.end - ctx.base);
         if m.first {
             a = ctx
-                .extend_left(b, rule.max_length + 1, None, &rule.allow, &[], false)
+                .extend_left(b, rule.max_length + 1, None, &rule.allow, &[], false, false)
                 .max(a);
         }
         let (a, mut b) = member_trim(text, a, b);
