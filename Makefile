@@ -17,6 +17,18 @@ setup:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libclang-dev clang; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq libclang-dev clang; fi; \
 	fi
+	@# Real readers for the export tests: Graphviz `dot` and Debian's NetworkX (tests skip them, with a note, when absent).
+	@missing=""; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	if [ -x /usr/bin/python3 ]; then py=/usr/bin/python3; else py=python3; fi; \
+	$$py -c 'import networkx' 2>/dev/null || missing="$$missing python3-networkx"; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "installing$$missing (the export tests read exports with them)…"; \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	    else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	  else echo "note:$$missing not installed: the export tests will skip those readers"; fi; \
+	fi
 
 build: setup
 	cargo build

@@ -36,6 +36,10 @@ pub enum Error {
     /// A SPARQL query or update could not be parsed or evaluated.
     #[error("{0}")]
     Query(String),
+    /// The command asks for something the data cannot give: an entity no name matches, an
+    /// option that does not apply to the chosen format.
+    #[error("{0}")]
+    Usage(String),
     /// Output could not be serialised.
     #[error("{0}")]
     Output(String),

@@ -246,6 +246,8 @@ struct HeadSpec {
     numbers_in_names: bool,
     #[serde(default)]
     class_nouns_are_names: bool,
+    #[serde(default)]
+    stop_at_defined: bool,
 }
 
 fn two() -> usize {
@@ -331,6 +333,8 @@ pub struct HeadRule {
     pub numbers_in_names: bool,
     /// A class noun after 等 is a name of this type too (…等生产性服务业).
     pub class_nouns_are_names: bool,
+    /// Left extension stops at a short name the document defines (海淀园移动互联网产业).
+    pub stop_at_defined: bool,
 }
 
 /// A regex rule with an id (definitions of short names).
@@ -438,6 +442,8 @@ struct RelationsFile {
     coactor_markers: Vec<String>,
     #[serde(default)]
     list_glue: Vec<String>,
+    #[serde(default)]
+    non_actor_markers: Vec<String>,
     #[serde(default)]
     rule: Vec<RuleSpec>,
     #[serde(default)]
@@ -581,6 +587,8 @@ pub struct RelationRules {
     pub coactor_markers: Vec<String>,
     /// What may stand between members of a coordinated list (、 和 与 …), longest first.
     pub list_glue: Vec<String>,
+    /// Words before an entity that make it a place or target, not the actor (在临港地区开展).
+    pub non_actor_markers: Vec<String>,
     pub triggers: AhoCorasick,
     /// Trigger pattern id → rule indexes.
     pub trigger_rules: Vec<Vec<usize>>,
@@ -765,6 +773,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             words: h.words.clone(),
             numbers_in_names: h.numbers_in_names,
             class_nouns_are_names: h.class_nouns_are_names,
+            stop_at_defined: h.stop_at_defined,
         });
         for w in &h.words {
             head_words.push(w.clone());
@@ -964,6 +973,7 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
     Ok(RelationRules {
         clause_breaks: f.clause_breaks.chars().collect(),
         coactor_markers: f.coactor_markers,
+        non_actor_markers: f.non_actor_markers,
         list_glue: {
             let mut g = f.list_glue;
             g.sort_by_key(|w| std::cmp::Reverse(w.len()));

@@ -15,16 +15,19 @@ stage's output type:
 | graph | [`graph`] | [`graph::DocumentGraph`] per document, merged into [`graph::KnowledgeGraph`] |
 | RDF and store | [`rdf`], [`store`] | quads in a named graph per document, in Oxigraph |
 | query | [`query`] | SPARQL results |
+| export | [`export`], [`views`] | GraphML, GEXF, DOT, JSON, Neo4j CSV, RDF; stats, paths |
 
 Extraction is rule-based and its knowledge is data: [`knowledge`] loads the lexicons and
 rules under `ontology/` once and compiles them into automata that the stages borrow.
 [`extract`] chains the per-document stages; [`pipeline`] runs them over a corpus.
-Rule authors measure their changes with [`eval`].
+Rule authors measure their changes with [`eval`]. [`export`] rebuilds the graph from the store
+and writes it for other tools; [`views`] ranks it and walks it for a person.
 */
 
 pub mod entity;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod extract;
 pub mod graph;
 pub mod knowledge;
@@ -38,6 +41,7 @@ pub mod read;
 pub mod relation;
 pub mod sentence;
 pub mod store;
+pub mod views;
 
 pub use error::{Error, Result};
 

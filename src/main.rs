@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 the run finished but some inputs were skipped (each is listed);
 //! 2 usage error, a malformed rule/lexicon file, a bad query or gold file; 3 the store cannot
 //! be opened or written (locked by another process, not a zhitu store); 4 any other I/O error.
+//! `zhitu path` exits 1 when the two entities are not connected.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -35,6 +36,10 @@ name and the relations between them, and stores the graph in an Oxigraph store t
   zhitu query --format csv --file my-query.rq
   zhitu explain input/report.txt --grep 依托
   zhitu eval --gold ../shared/corpus/dev
+  zhitu export -o graph.graphml                  # also .gexf .dot .cyjs .ttl .nq .svg .png …
+  zhitu stats
+  zhitu path 复旦大学 上海市科委
+  zhitu show 中科院
 
 Exit codes: 0 ok; 1 some inputs skipped; 2 usage, rule or query error; 3 store error; 4 I/O error."
 )]
@@ -135,6 +140,44 @@ Examples:
         #[arg(long, value_name = "FILE")]
         floor: Option<PathBuf>,
     },
+    /// Export the stored graph for Gephi, Cytoscape, yEd, Graphviz, NetworkX, Neo4j or RDF tools.
+    #[command(
+        after_help = "Formats: graphml gexf dot cytoscape nodelink neo4j turtle ntriples nquads trig jsonld svg png
+(--format may be left out when -o ends in .graphml .gexf .dot .cyjs .ttl .nt .nq .trig .jsonld .svg .png)
+
+Examples:
+  zhitu export -o graph.graphml                          # Gephi, yEd, Cytoscape, NetworkX
+  zhitu export --format gexf -o graph.gexf               # Gephi, coloured by type
+  zhitu export --format nodelink -o graph.json           # NetworkX node_link_graph, D3
+  zhitu export --format cytoscape -o graph.cyjs
+  zhitu export --format neo4j -o neo4j/                  # nodes.csv + relationships.csv
+  zhitu export --format nquads -o corpus.nq              # one named graph per document
+  zhitu export -o platforms.svg --type Platform,Institution
+  zhitu export -o cas.png --around 中国科学院 --depth 2
+  zhitu export --format turtle --query relies-on.rq      # a CONSTRUCT's triples
+  zhitu export --format dot | dot -Tpdf > graph.pdf"
+    )]
+    Export(cli::export::ExportArgs),
+    /// Counts by type and predicate, the most connected and central entities, components.
+    #[command(after_help = "Examples:
+  zhitu stats
+  zhitu stats --top 20 --store results/store")]
+    Stats(cli::views::StatsArgs),
+    /// The shortest chain of relations between two entities, with the evidence of each step.
+    #[command(
+        after_help = "Relations are followed in either direction; each step says which way it reads.
+Exits 1 when the two entities are not connected.
+
+Examples:
+  zhitu path 复旦大学 上海市科委
+  zhitu path 中山大学 中科院 --store results/store"
+    )]
+    Path(cli::views::PathArgs),
+    /// One entity: type, aliases, documents, and its relations in and out with evidence.
+    #[command(after_help = "Examples:
+  zhitu show 上海市
+  zhitu show 中科院                      # aliases work too")]
+    Show(cli::views::ShowArgs),
 }
 
 fn main() -> ExitCode {
@@ -162,9 +205,11 @@ fn io_error(e: &Error) -> Option<&std::io::Error> {
 
 fn exit_code(e: &Error) -> u8 {
     match e {
-        Error::Knowledge { .. } | Error::Query(_) | Error::BadInput { .. } | Error::NotFound(_) => {
-            2
-        }
+        Error::Knowledge { .. }
+        | Error::Query(_)
+        | Error::BadInput { .. }
+        | Error::NotFound(_)
+        | Error::Usage(_) => 2,
         Error::Store { .. } => 3,
         _ => 4,
     }
@@ -225,7 +270,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
             let mut seen = 0usize;
             let report = run(&options, &k, kstore.as_ref(), &mut graph, &mut |_| {
                 seen += 1;
-                if progress && seen % 50 == 0 {
+                if progress && seen.is_multiple_of(50) {
                     eprint!("\r{seen} documents…");
                 }
             })?;
@@ -333,6 +378,10 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
             summary,
             floor,
         } => cli::eval::run(cli, gold_files, gold.as_deref(), *summary, floor.as_deref()),
+        Command::Export(args) => cli::export::run(cli, args),
+        Command::Stats(args) => cli::views::stats(cli, args),
+        Command::Path(args) => cli::views::path(cli, args),
+        Command::Show(args) => cli::views::show(cli, args),
     }
 }
 

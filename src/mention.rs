@@ -140,10 +140,23 @@ pub fn find(clean: &NormalizedText, sentences: &[Sentence], k: &Knowledge) -> Me
     let mut out = Mentions::default();
     let members = list_members(clean, sentences, &k.mentions);
     let cells = table_cells(clean, sentences, &k.mentions);
+    let defined = defined_names(clean, &k.mentions);
     for s in sentences {
         let mut cands = Vec::new();
         let text = s.text(clean);
-        candidates(text, s, k, &members[s.index], &mut cands, &mut out.rejected);
+        let known: Vec<(usize, usize)> = defined
+            .as_ref()
+            .map(|ac| ac.find_iter(text).map(|h| (h.start(), h.end())).collect())
+            .unwrap_or_default();
+        candidates(
+            text,
+            s,
+            k,
+            &members[s.index],
+            &known,
+            &mut cands,
+            &mut out.rejected,
+        );
         cands.extend(cells[s.index].iter().cloned());
         let first = out.mentions.len();
         resolve(cands, &mut out.mentions, &mut out.rejected);
@@ -207,6 +220,8 @@ struct Ctx<'a> {
     numeral: Vec<bool>,
     /// Lexicon hits: (start, end, type) relative to the sentence.
     lexical: Vec<(usize, usize, EntityType)>,
+    /// Short names the document defines (（以下简称海淀园）), wherever they stand.
+    known: Vec<(usize, usize)>,
     /// Boundary words found: (start, end, word index).
     words: Vec<(usize, usize, usize)>,
     rules: &'a MentionRules,
@@ -217,11 +232,13 @@ fn candidates(
     s: &Sentence,
     k: &Knowledge,
     members: &[ListMember],
+    known: &[(usize, usize)],
     cands: &mut Vec<Mention>,
     rejected: &mut Vec<Rejection>,
 ) {
     let r = &k.mentions;
     let mut ctx = Ctx {
+        known: known.to_vec(),
         text,
         base: s.start,
         sentence: s.index,
@@ -388,6 +405,7 @@ impl Ctx<'_> {
         heads: &[String],
         brackets: bool,
         numbers: bool,
+        stop_at_defined: bool,
     ) -> usize {
         let mut start = end;
         let mut n = 0;
@@ -429,6 +447,14 @@ impl Ctx<'_> {
                     }
                     _ => break,
                 }
+            }
+            if stop_at_defined
+                && self
+                    .known
+                    .iter()
+                    .any(|&(ka, kb)| ka <= i && i < kb && kb <= start)
+            {
+                break; // a name the document defined stands here
             }
             if let Some(&(la, lb, kind)) =
                 self.lexical.iter().find(|&&(la, lb, _)| la <= i && i < lb)
@@ -491,6 +517,7 @@ fn head_candidates(
             &rule.words,
             rule.allow_brackets,
             rule.numbers_in_names,
+            rule.stop_at_defined,
         );
         if !rule.class_nouns_are_names && is_class_noun(&text[..start], r) {
             // X、Y等一批重大创新平台: the class of the list before, not a name.
@@ -606,6 +633,30 @@ fn is_class_noun(before: &str, r: &MentionRules) -> bool {
         }
     }
     false
+}
+
+/// The short names a document defines, found before any mention so that head words can
+/// stop at them (海淀园移动互联网产业: the industry starts after the park).
+fn defined_names(clean: &NormalizedText, r: &MentionRules) -> Option<AhoCorasick> {
+    let mut names: Vec<String> = r
+        .definitions
+        .iter()
+        .flat_map(|d| {
+            d.regex
+                .captures_iter(&clean.text)
+                .filter_map(|c| c.name("alias").map(|a| strip_marks(a.as_str())))
+        })
+        .filter(|a| a.chars().count() >= 2)
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return None;
+    }
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&names)
+        .ok()
 }
 
 /// Advances `start` past generic modifiers at the left of a name, never into the head.
@@ -860,7 +911,16 @@ fn list_candidates(
         let (mut a, b) = (m.start - ctx.base, m.end - ctx.base);
         if m.first {
             a = ctx
-                .extend_left(b, rule.max_length + 1, None, &rule.allow, &[], false, false)
+                .extend_left(
+                    b,
+                    rule.max_length + 1,
+                    None,
+                    &rule.allow,
+                    &[],
+                    false,
+                    false,
+                    false,
+                )
                 .max(a);
         }
         let (a, mut b) = member_trim(text, a, b);

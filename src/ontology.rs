@@ -73,7 +73,8 @@ macro_rules! vocabulary {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                // `pad`, so that width and alignment (`{:<18}`) apply.
+                f.pad(self.as_str())
             }
         }
     };

@@ -98,7 +98,7 @@ pub fn document_quads(doc: &DocumentGraph, zhitu_version: &str, fingerprint: &st
         }
         add(en, zt("mentionedIn"), d.clone().into());
         for (j, m) in e.mentions.iter().enumerate() {
-            let mn = node(format!("{doc_iri}#m{}-{j}", iri_escape(&e.name)));
+            let mn = node(format!("{doc_iri}#m{}/{}-{j}", e.kind, iri_escape(&e.name)));
             add(&mn, rdf::TYPE.into_owned(), zt("Mention").into());
             add(&mn, zt("mentionOf"), en.clone().into());
             add(&mn, zt("inDocument"), d.clone().into());

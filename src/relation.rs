@@ -196,6 +196,15 @@ impl TriggerCtx<'_> {
         (start, end)
     }
 
+    fn after_non_actor_marker(&self, i: usize) -> bool {
+        let before = &self.text[self.s.start..self.mentions[i].start];
+        self.k
+            .relations
+            .non_actor_markers
+            .iter()
+            .any(|m| before.ends_with(m.as_str()))
+    }
+
     fn chars_between(&self, a: usize, b: usize) -> usize {
         if b <= a {
             0
@@ -220,7 +229,11 @@ impl TriggerCtx<'_> {
                     .copied()
                     .filter(|&i| {
                         let m = &self.mentions[i];
-                        m.end <= self.ts && m.start >= cs
+                        m.end <= self.ts
+                            && m.start >= cs
+                            // An actor end (one the main subject would fill) is no place
+                            // or target: skip entities introduced by 在, 向 ….
+                            && !(side.main_fallback && self.after_non_actor_marker(i))
                     })
                     .collect();
                 let near =

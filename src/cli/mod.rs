@@ -2,3 +2,5 @@
 
 pub mod eval;
 pub mod explain;
+pub mod export;
+pub mod views;
