@@ -207,6 +207,8 @@ struct BoundarySpec {
     max_trimmed_prefix: usize,
     #[serde(default)]
     lexicon_not_before: Vec<String>,
+    #[serde(default)]
+    right_edge_types: Vec<String>,
 }
 
 fn three() -> usize {
@@ -385,6 +387,9 @@ pub struct MentionRules {
     pub max_trimmed_prefix: usize,
     /// A lexicon name followed by these is part of another word (高新技术产业化).
     pub lexicon_not_before: Vec<String>,
+    /// Lexicon names of these types count only where a word ends after them (大数据 in
+    /// 工业大数据中心 is no industry).
+    pub right_edge_types: Vec<EntityType>,
     pub boundary_patterns: Vec<Regex>,
     pub generic_modifiers: AhoCorasick,
     pub generic_names: Vec<String>,
@@ -796,6 +801,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         short_enterprise_chars: f.boundary.short_enterprise_chars,
         max_trimmed_prefix: f.boundary.max_trimmed_prefix,
         lexicon_not_before: f.boundary.lexicon_not_before,
+        right_edge_types: kinds(path, &f.boundary.right_edge_types)?,
         boundary_patterns: f
             .boundary
             .patterns

@@ -299,6 +299,19 @@ fn candidates(
             rejected.push(ctx.reject(a, b, &m.rule, "the name continues into another word"));
             return false;
         }
+        if m.source == Source::Lexicon
+            && r.right_edge_types.contains(&m.kind)
+            && !ctx.edge_after(b)
+            && !ctx.head_follows(b)
+        {
+            rejected.push(ctx.reject(
+                a,
+                b,
+                &m.rule,
+                "the name runs on into another word (大数据中心)",
+            ));
+            return false;
+        }
         let limit = if m.kind == EntityType::Enterprise {
             r.short_enterprise_chars
         } else {
@@ -336,6 +349,15 @@ impl Ctx<'_> {
                     || self.lexical.iter().any(|l| l.1 == a)
             }
         }
+    }
+
+    /// Whether a head word of the rules starts at `b` (云计算 + 产业): the name goes on as a
+    /// longer name, which will compete with this one.
+    fn head_follows(&self, b: usize) -> bool {
+        self.rules
+            .heads
+            .find(&self.text[b..])
+            .is_some_and(|h| h.start() == 0)
     }
 
     /// Whether a name may end at `b`.
@@ -851,6 +873,8 @@ struct ListMember {
     /// The first member's left edge is only a bound: the name starts at a boundary after it.
     first: bool,
     rule: usize,
+    /// Which list (match) of the document the member belongs to.
+    list: usize,
 }
 
 fn list_members(
@@ -861,9 +885,11 @@ fn list_members(
     let text = &clean.text;
     let mut out: Vec<Vec<ListMember>> = vec![Vec::new(); sentences.len()];
     let mut para_start = 0;
+    let mut list_id = 0;
     for para in text.split('\n') {
         for (ri, rule) in r.lists.iter().enumerate() {
             for caps in rule.regex.captures_iter(para) {
+                list_id += 1;
                 let Some(list) = caps.name("list") else {
                     continue;
                 };
@@ -887,6 +913,7 @@ fn list_members(
                             end: b,
                             first: i == 0,
                             rule: ri,
+                            list: list_id,
                         });
                     }
                 }
@@ -905,9 +932,31 @@ fn list_candidates(
     rejected: &mut Vec<Rejection>,
 ) {
     let text = ctx.text;
+    // Members a lexicon knows as another type tell what the list really lists
+    // (机器人、人工智能、数控加工等智能制造骨干企业 lists industries).
+    let lexical_kind = |m: &ListMember| {
+        ctx.lexical
+            .iter()
+            .find(|&&(la, lb, _)| la == m.start - ctx.base && lb == m.end - ctx.base)
+            .map(|&(_, _, k)| k)
+    };
+    let list_kind = |list: usize, default: EntityType| -> EntityType {
+        let kinds: Vec<EntityType> = members
+            .iter()
+            .filter(|m| m.list == list)
+            .filter_map(lexical_kind)
+            .collect();
+        let total = members.iter().filter(|m| m.list == list).count();
+        kinds
+            .iter()
+            .copied()
+            .find(|k| *k != default && kinds.iter().filter(|x| *x == k).count() * 2 >= total)
+            .unwrap_or(default)
+    };
     for m in members {
         let rule = &r.lists[m.rule];
         let id = format!("list.{}", rule.id);
+        let kind = list_kind(m.list, rule.kind);
         let (mut a, b) = (m.start - ctx.base, m.end - ctx.base);
         if m.first {
             a = ctx
@@ -961,15 +1010,7 @@ fn list_candidates(
         if is_generic_name(name, r) {
             continue;
         }
-        cands.push(ctx.mention(
-            a,
-            b,
-            strip_marks(name),
-            Vec::new(),
-            rule.kind,
-            Source::List,
-            id,
-        ));
+        cands.push(ctx.mention(a, b, strip_marks(name), Vec::new(), kind, Source::List, id));
     }
 }
 
