@@ -209,6 +209,8 @@ struct BoundarySpec {
     lexicon_not_before: Vec<String>,
     #[serde(default)]
     right_edge_types: Vec<String>,
+    #[serde(default)]
+    name_number_endings: Vec<String>,
 }
 
 fn three() -> usize {
@@ -390,6 +392,8 @@ pub struct MentionRules {
     /// Lexicon names of these types count only where a word ends after them (大数据 in
     /// 工业大数据中心 is no industry).
     pub right_edge_types: Vec<EntityType>,
+    /// Number patterns ending like this may stand inside names (20条新政, 科创22条).
+    pub name_number_endings: Vec<String>,
     pub boundary_patterns: Vec<Regex>,
     pub generic_modifiers: AhoCorasick,
     pub generic_names: Vec<String>,
@@ -802,6 +806,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         max_trimmed_prefix: f.boundary.max_trimmed_prefix,
         lexicon_not_before: f.boundary.lexicon_not_before,
         right_edge_types: kinds(path, &f.boundary.right_edge_types)?,
+        name_number_endings: f.boundary.name_number_endings,
         boundary_patterns: f
             .boundary
             .patterns

@@ -275,9 +275,15 @@ fn candidates(
     }
     for re in &r.boundary_patterns {
         for m in re.find_iter(text) {
-            for i in m.start()..m.end() {
-                if !ctx.blocked[i] {
-                    ctx.numeral[i] = true;
+            // Numbers that name things (20条新政) may stand inside names of some types.
+            if r.name_number_endings
+                .iter()
+                .any(|e| m.as_str().ends_with(e.as_str()))
+            {
+                for i in m.start()..m.end() {
+                    if !ctx.blocked[i] {
+                        ctx.numeral[i] = true;
+                    }
                 }
             }
             ctx.block(m.start(), m.end());
@@ -346,6 +352,7 @@ impl Ctx<'_> {
             Some(c) => {
                 !is_name_char(c)
                     || self.words.iter().any(|w| w.1 == a)
+                    || self.blocked[a - c.len_utf8()]
                     || self.lexical.iter().any(|l| l.1 == a)
             }
         }
@@ -367,6 +374,7 @@ impl Ctx<'_> {
             Some(c) => {
                 !is_name_char(c)
                     || self.words.iter().any(|w| w.0 == b)
+                    || self.blocked[b]
                     || self.lexical.iter().any(|l| l.0 == b)
             }
         }

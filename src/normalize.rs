@@ -51,11 +51,6 @@ static PAGE_MARKER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-static HEADING_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[\.．、]\D|第[一二三四五六七八九十]+[章节条部分])")
-        .expect("static regex")
-});
-
 /// Characters after which a line is finished (a wrapped line does not end in these).
 const LINE_FINAL: &[char] = &[
     '。', '！', '？', '；', '：', '!', '?', ';', ':', '”', '」', '》',
@@ -74,7 +69,9 @@ pub fn normalize(original: &str) -> NormalizedText {
             continue;
         }
         if let Some((newline, wrapped)) = previous {
-            if !wrapped || HEADING_START.is_match(content) {
+            // A line cut by the page width continues, even into what looks like a heading
+            // (…“五证合\n一、一照一码”改革); a heading follows a finished line.
+            if !wrapped {
                 chars.push(('\n', newline));
             }
         }
