@@ -218,6 +218,8 @@ struct Ctx<'a> {
     blocked: Vec<bool>,
     /// Per byte: inside a number-with-classifier boundary pattern (and no boundary word).
     numeral: Vec<bool>,
+    /// `blocked` before lexicon names lift it: where boundaries really are.
+    raw_blocked: Vec<bool>,
     /// Lexicon hits: (start, end, type) relative to the sentence.
     lexical: Vec<(usize, usize, EntityType)>,
     /// Short names the document defines (（以下简称海淀园）), wherever they stand.
@@ -244,6 +246,7 @@ fn candidates(
         sentence: s.index,
         blocked: vec![false; text.len()],
         numeral: vec![false; text.len()],
+        raw_blocked: Vec::new(),
         lexical: Vec::new(),
         words: Vec::new(),
         rules: r,
@@ -289,6 +292,7 @@ fn candidates(
             ctx.block(m.start(), m.end());
         }
     }
+    ctx.raw_blocked = ctx.blocked.clone();
     for &(a, b, _) in &ctx.lexical {
         ctx.blocked[a..b].iter_mut().for_each(|x| *x = false);
     }
@@ -352,7 +356,8 @@ impl Ctx<'_> {
             Some(c) => {
                 !is_name_char(c)
                     || self.words.iter().any(|w| w.1 == a)
-                    || self.blocked[a - c.len_utf8()]
+                    // a boundary that ends right here (not one running on into the name)
+                    || (self.raw_blocked[a - c.len_utf8()] && !self.raw_blocked[a])
                     || self.lexical.iter().any(|l| l.1 == a)
             }
         }
@@ -374,7 +379,7 @@ impl Ctx<'_> {
             Some(c) => {
                 !is_name_char(c)
                     || self.words.iter().any(|w| w.0 == b)
-                    || self.blocked[b]
+                    || (self.raw_blocked[b] && (b == 0 || !self.raw_blocked[b - 1]))
                     || self.lexical.iter().any(|l| l.0 == b)
             }
         }
