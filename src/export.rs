@@ -375,6 +375,14 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
         }
     }
 
+    // A solution's subject, predicate and object, when both ends are known entities.
+    let ends = |s: &QuerySolution| -> Option<(usize, Predicate, usize)> {
+        Some((
+            *iri_of(s, "s").and_then(|x| by_iri.get(&x))?,
+            iri_of(s, "p").and_then(|p| local::<Predicate>(&p))?,
+            *iri_of(s, "o").and_then(|x| by_iri.get(&x))?,
+        ))
+    };
     // Edges: every stated triple, then its evidence from the relation statements.
     let mut edge_at: HashMap<(usize, Predicate, usize), usize> = HashMap::new();
     let mut edges: Vec<(usize, usize, Edge)> = Vec::new();
@@ -382,11 +390,7 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
         store,
         &format!("SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }}"),
     )? {
-        let (Some(&a), Some(p), Some(&b)) = (
-            iri_of(&s, "s").and_then(|x| by_iri.get(&x)),
-            iri_of(&s, "p").and_then(|p| local::<Predicate>(&p)),
-            iri_of(&s, "o").and_then(|x| by_iri.get(&x)),
-        ) else {
+        let Some((a, p, b)) = ends(&s) else {
             continue;
         };
         edge_at.insert((a, p, b), edges.len());
@@ -410,11 +414,7 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
                zt:inDocument ?d .
            ?d zt:path ?path }",
     )? {
-        let (Some(&a), Some(p), Some(&b)) = (
-            iri_of(&s, "s").and_then(|x| by_iri.get(&x)),
-            iri_of(&s, "p").and_then(|p| local::<Predicate>(&p)),
-            iri_of(&s, "o").and_then(|x| by_iri.get(&x)),
-        ) else {
+        let Some((a, p, b)) = ends(&s) else {
             continue;
         };
         let Some(&at) = edge_at.get(&(a, p, b)) else {
@@ -1381,7 +1381,6 @@ pub fn write_neo4j(g: &KnowledgeGraph, dir: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{DocumentGraph, EntityRecord, RelationRecord};
 
     fn sample() -> KnowledgeGraph {
         let ev = |text: &str, implicit| EvidenceRecord {
@@ -1394,47 +1393,20 @@ mod tests {
             rule: "r".into(),
             implicit,
         };
+        let mut doc = crate::graph::test_document(
+            "a.txt",
+            &[
+                ("清华大学", EntityType::Institution),
+                ("海淀区\u{1}<&>\"", EntityType::Region),
+            ],
+            &[(0, Predicate::locatedIn, 1), (0, Predicate::partOf, 1)],
+        );
+        doc.entities[0].aliases = vec!["清华".into(), "a;b".into()];
+        doc.relations[0].evidence = vec![ev("清华大学位于\n海淀区，\"好\"", false)];
+        doc.relations[1].implicit = true;
+        doc.relations[1].evidence = vec![ev("x", true)];
         let mut g = KnowledgeGraph::new();
-        g.add_document(&DocumentGraph {
-            document: DocumentInfo {
-                path: "a.txt".into(),
-                sha256: String::new(),
-                encoding: "UTF-8".into(),
-                title: String::new(),
-                characters: 0,
-                main_subject: None,
-            },
-            entities: vec![
-                EntityRecord {
-                    name: "清华大学".into(),
-                    kind: EntityType::Institution,
-                    aliases: vec!["清华".into(), "a;b".into()],
-                    mentions: vec![],
-                },
-                EntityRecord {
-                    name: "海淀区\u{1}<&>\"".into(),
-                    kind: EntityType::Region,
-                    aliases: vec![],
-                    mentions: vec![],
-                },
-            ],
-            relations: vec![
-                RelationRecord {
-                    subject: 0,
-                    predicate: Predicate::locatedIn,
-                    object: 1,
-                    implicit: false,
-                    evidence: vec![ev("清华大学位于\n海淀区，\"好\"", false)],
-                },
-                RelationRecord {
-                    subject: 0,
-                    predicate: Predicate::partOf,
-                    object: 1,
-                    implicit: true,
-                    evidence: vec![ev("x", true)],
-                },
-            ],
-        });
+        g.add_document(&doc);
         g
     }
 

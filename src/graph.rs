@@ -332,50 +332,52 @@ impl KnowledgeGraph {
     }
 }
 
+/// A document graph with bare entities and relations, for tests across the crate.
+#[cfg(test)]
+pub(crate) fn test_document(
+    path: &str,
+    entities: &[(&str, EntityType)],
+    relations: &[(usize, Predicate, usize)],
+) -> DocumentGraph {
+    DocumentGraph {
+        document: DocumentInfo {
+            path: path.into(),
+            sha256: String::new(),
+            encoding: "UTF-8".into(),
+            title: String::new(),
+            characters: 0,
+            main_subject: None,
+        },
+        entities: entities
+            .iter()
+            .map(|(n, k)| EntityRecord {
+                name: (*n).into(),
+                kind: *k,
+                aliases: vec![],
+                mentions: vec![],
+            })
+            .collect(),
+        relations: relations
+            .iter()
+            .map(|&(s, p, o)| RelationRecord {
+                subject: s,
+                predicate: p,
+                object: o,
+                implicit: false,
+                evidence: vec![],
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn doc(
-        path: &str,
-        entities: &[(&str, EntityType)],
-        relations: &[(usize, Predicate, usize)],
-    ) -> DocumentGraph {
-        DocumentGraph {
-            document: DocumentInfo {
-                path: path.into(),
-                sha256: String::new(),
-                encoding: "UTF-8".into(),
-                title: String::new(),
-                characters: 0,
-                main_subject: None,
-            },
-            entities: entities
-                .iter()
-                .map(|(n, k)| EntityRecord {
-                    name: (*n).into(),
-                    kind: *k,
-                    aliases: vec![],
-                    mentions: vec![],
-                })
-                .collect(),
-            relations: relations
-                .iter()
-                .map(|&(s, p, o)| RelationRecord {
-                    subject: s,
-                    predicate: p,
-                    object: o,
-                    implicit: false,
-                    evidence: vec![],
-                })
-                .collect(),
-        }
-    }
-
     #[test]
     fn merges_entities_by_type_and_name_across_documents() {
         let mut g = KnowledgeGraph::new();
-        g.add_document(&doc(
+        g.add_document(&test_document(
             "a",
             &[
                 ("清华大学", EntityType::Institution),
@@ -383,7 +385,7 @@ mod tests {
             ],
             &[(0, Predicate::locatedIn, 1)],
         ));
-        g.add_document(&doc(
+        g.add_document(&test_document(
             "b",
             &[
                 ("海淀区", EntityType::Region),

@@ -328,39 +328,10 @@ pub fn entity(g: &KnowledgeGraph, name: &str) -> Result<Vec<EntityView>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{DocumentGraph, DocumentInfo, EntityRecord, RelationRecord};
 
     fn graph(names: &[(&str, EntityType)], edges: &[(usize, Predicate, usize)]) -> KnowledgeGraph {
         let mut g = KnowledgeGraph::new();
-        g.add_document(&DocumentGraph {
-            document: DocumentInfo {
-                path: "a.txt".into(),
-                sha256: String::new(),
-                encoding: "UTF-8".into(),
-                title: String::new(),
-                characters: 0,
-                main_subject: None,
-            },
-            entities: names
-                .iter()
-                .map(|(n, k)| EntityRecord {
-                    name: (*n).into(),
-                    kind: *k,
-                    aliases: vec![],
-                    mentions: vec![],
-                })
-                .collect(),
-            relations: edges
-                .iter()
-                .map(|&(s, p, o)| RelationRecord {
-                    subject: s,
-                    predicate: p,
-                    object: o,
-                    implicit: false,
-                    evidence: vec![],
-                })
-                .collect(),
-        });
+        g.add_document(&crate::graph::test_document("a.txt", names, edges));
         g
     }
 
