@@ -33,6 +33,12 @@ pub enum Error {
     /// The store could not be opened or written.
     #[error("store {path}: {message}")]
     Store { path: PathBuf, message: String },
+    /// Another process holds the store open for writing (RocksDB's lock).
+    #[error(
+        "store {0} is in use by another zhitu (or Oxigraph) process: wait for it to finish, \
+         or give another --store (reading with `zhitu query` works meanwhile)"
+    )]
+    StoreLocked(PathBuf),
     /// A SPARQL query or update could not be parsed or evaluated.
     #[error("{0}")]
     Query(String),

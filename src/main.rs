@@ -3,7 +3,8 @@
 //!
 //! Exit codes: 0 success; 1 the run finished but some inputs were skipped (each is listed);
 //! 2 usage error, a malformed rule/lexicon file, a bad query or gold file; 3 the store cannot
-//! be opened or written (locked by another process, not a zhitu store); 4 any other I/O error.
+//! be opened or written (locked by another process, not a zhitu store, another store
+//! format); 4 any other I/O error.
 //! `zhitu path` exits 1 when the two entities are not connected.
 
 use std::io::{IsTerminal, Write};
@@ -14,7 +15,7 @@ use clap::{Parser, Subcommand};
 
 use zhitu::graph::KnowledgeGraph;
 use zhitu::knowledge::Knowledge;
-use zhitu::pipeline::{run, RunOptions};
+use zhitu::pipeline::{plan, run_inputs, RunOptions, Stored};
 use zhitu::query::{self, OutputFormat};
 use zhitu::store::KnowledgeStore;
 use zhitu::Error;
@@ -34,6 +35,8 @@ name and the relations between them, and stores the graph in an Oxigraph store t
   zhitu extract docs/ --out results/
   zhitu query 'SELECT ?name WHERE { ?p a zt:Platform ; skos:prefLabel ?name }'
   zhitu query --format csv --file my-query.rq
+  zhitu update 'DELETE WHERE { GRAPH <urn:my-notes> { ?s ?p ?o } }'
+  zhitu remove input/old-report.txt
   zhitu explain input/report.txt --grep 依托
   zhitu eval --gold ../shared/corpus/dev
   zhitu export -o graph.graphml                  # also .gexf .dot .cyjs .ttl .nq .svg .png …
@@ -62,7 +65,13 @@ enum Command {
   zhitu extract                          # reads input/, writes output/
   zhitu extract reports/ notes.txt --out results/
   zhitu extract big-corpus/ --no-store   # graph.json only
-  zhitu extract input/ --force           # rewrite documents already stored")]
+  zhitu extract input/ --force           # rewrite documents already stored
+  zhitu extract gbk-scans/ --lossy -v    # keep files with broken bytes; say what each was
+
+Each document is written to the store in one transaction: after an interruption (Ctrl-C, a
+crash, a kill) the store holds every document completely or not at all, and running the same
+command again completes the work. Exits 1 when some input was skipped (each is listed at the
+end with the reason), 2 when no input file is there, 3 when another process holds the store.")]
     Extract {
         /// Files and folders (folders are read recursively). Default: input/
         paths: Vec<PathBuf>,
@@ -84,6 +93,16 @@ enum Command {
         /// Worker threads (0 = all cores).
         #[arg(long, short, default_value_t = 0)]
         jobs: usize,
+        /// Decode undecodable bytes as U+FFFD instead of skipping the file (the document's
+        /// encoding then reads e.g. "gb18030 (lossy)").
+        #[arg(long)]
+        lossy: bool,
+        /// Print each file's encoding and counts as it is done.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Documents read and extracted together before they are stored.
+        #[arg(long, default_value_t = 256, hide = true)]
+        batch_size: usize,
     },
     /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) against the store.
     #[command(
@@ -110,6 +129,26 @@ Examples:
         #[arg(long, default_value = "output/store", value_name = "DIR")]
         store: PathBuf,
     },
+    /// Run a SPARQL update (INSERT, DELETE, …) on the store, and say how many quads it changed.
+    #[command(
+        after_help = "The prefixes of `zhitu query` are predeclared. WHERE patterns outside GRAPH see the union of
+all graphs, as queries do; to change what a document says, write inside its graph
+(GRAPH ?g { … }). Re-extracting a document replaces its graph, and your changes to it.
+
+Examples:
+  zhitu update 'INSERT DATA { GRAPH <urn:my-notes> { <urn:note/1> rdfs:comment \"核对过\"@zh } }'
+  zhitu update 'DELETE { GRAPH ?g { ?e skos:altLabel \"科学城\"@zh } } WHERE { GRAPH ?g { ?e skos:altLabel \"科学城\"@zh } }'
+  zhitu update --file fix.ru --store results/store"
+    )]
+    Update(cli::store::UpdateArgs),
+    /// Remove documents from the store: their graphs, and the entities no other document mentions.
+    #[command(after_help = "Examples:
+  zhitu remove input/old-report.txt
+  zhitu remove a.txt b.txt --store results/store
+
+All the documents go in one transaction; if the store does not hold one of them, nothing is
+removed (exit 2).")]
+    Remove(cli::store::RemoveArgs),
     /// Show, sentence by sentence, what extraction found in a file and why.
     #[command(after_help = "Examples:
   zhitu explain input/haidian.txt --grep 依托
@@ -210,7 +249,7 @@ fn exit_code(e: &Error) -> u8 {
         | Error::BadInput { .. }
         | Error::NotFound(_)
         | Error::Usage(_) => 2,
-        Error::Store { .. } => 3,
+        Error::Store { .. } | Error::StoreLocked(_) => 3,
         _ => 4,
     }
 }
@@ -241,6 +280,9 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
             force,
             extensions,
             jobs,
+            lossy,
+            verbose,
+            batch_size,
         } => {
             let k = knowledge(cli)?;
             let inputs = if paths.is_empty() {
@@ -248,6 +290,16 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
             } else {
                 paths.clone()
             };
+            let options = RunOptions {
+                inputs,
+                extensions: extensions.clone(),
+                force: *force,
+                jobs: *jobs,
+                batch_size: *batch_size,
+                lossy: *lossy,
+            };
+            // Nothing to read is an error before anything is created or opened.
+            let files = plan(&options)?;
             std::fs::create_dir_all(out).map_err(|e| Error::Io {
                 path: out.clone(),
                 source: e,
@@ -258,22 +310,43 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
             } else {
                 Some(KnowledgeStore::open(&store_dir)?)
             };
-            let options = RunOptions {
-                inputs,
-                extensions: extensions.clone(),
-                force: *force,
-                jobs: *jobs,
-                batch_size: 256,
-            };
             let mut graph = KnowledgeGraph::new();
-            let progress = !cli.quiet && std::io::stderr().is_terminal();
+            let progress = !cli.quiet && !*verbose && std::io::stderr().is_terminal();
             let mut seen = 0usize;
-            let report = run(&options, &k, kstore.as_ref(), &mut graph, &mut |_| {
-                seen += 1;
-                if progress && seen.is_multiple_of(50) {
-                    eprint!("\r{seen} documents…");
-                }
-            })?;
+            let report = run_inputs(
+                &files,
+                &options,
+                &k,
+                kstore.as_ref(),
+                &mut graph,
+                &mut |doc, stored| {
+                    seen += 1;
+                    let d = &doc.document;
+                    if *verbose && !cli.quiet {
+                        let what = match stored {
+                            Stored::Written => ", stored",
+                            Stored::Unchanged => ", unchanged in the store",
+                            Stored::NoStore => "",
+                        };
+                        eprintln!(
+                            "{}: {}, {} characters, {} entities, {} relations{what}",
+                            d.path,
+                            d.encoding,
+                            d.characters,
+                            doc.entities.len(),
+                            doc.relations.len()
+                        );
+                    } else if !cli.quiet && d.encoding.ends_with("(lossy)") {
+                        eprintln!(
+                            "zhitu: note: {}: undecodable bytes replaced by U+FFFD ({})",
+                            d.path, d.encoding
+                        );
+                    }
+                    if progress && seen.is_multiple_of(50) {
+                        eprint!("\r{seen} documents…");
+                    }
+                },
+            )?;
             if progress && seen >= 50 {
                 eprintln!();
             }
@@ -284,13 +357,6 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
                 path: json_path.clone(),
                 source: e,
             })?;
-            for s in &report.skipped {
-                eprintln!(
-                    "zhitu: skipped {}: {}",
-                    s.path.display(),
-                    strip_path(&s.reason, &s.path)
-                );
-            }
             if !cli.quiet {
                 let (types, preds) = graph.counts();
                 let mut o = std::io::stdout().lock();
@@ -325,6 +391,25 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
                     "time        {secs:.2} s ({:.2} MB/s)",
                     report.bytes as f64 / 1e6 / secs.max(1e-9)
                 );
+                let _ = o.flush();
+            }
+            // What was skipped and why, last, so that it is what a person sees.
+            for s in &report.skipped {
+                eprintln!(
+                    "zhitu: skipped {}: {}",
+                    s.path.display(),
+                    strip_path(&s.reason, &s.path)
+                );
+            }
+            if !*lossy
+                && report
+                    .skipped
+                    .iter()
+                    .any(|s| s.reason.contains("not valid"))
+            {
+                eprintln!(
+                    "zhitu: --lossy reads files with undecodable bytes, replacing those by U+FFFD"
+                );
             }
             Ok(if report.skipped.is_empty() {
                 ExitCode::SUCCESS
@@ -338,28 +423,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
             format,
             store,
         } => {
-            let text = match (query, file) {
-                (Some(q), None) => q.clone(),
-                (None, Some(f)) if f.as_os_str() == "-" => {
-                    let mut s = String::new();
-                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
-                        Error::Io {
-                            path: "-".into(),
-                            source: e,
-                        }
-                    })?;
-                    s
-                }
-                (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| Error::Io {
-                    path: f.clone(),
-                    source: e,
-                })?,
-                _ => {
-                    return Err(Error::Query(
-                        "give a query, or --file FILE (not both)".into(),
-                    ))
-                }
-            };
+            let text = cli::store::sparql_text(query.as_deref(), file.as_deref(), "a query")?;
             let s = KnowledgeStore::open_read_only(store)?;
             let mut out = std::io::stdout().lock();
             match query::run(s.inner(), &text, *format, &mut out) {
@@ -379,6 +443,8 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
             floor,
         } => cli::eval::run(cli, gold_files, gold.as_deref(), *summary, floor.as_deref()),
         Command::Export(args) => cli::export::run(cli, args),
+        Command::Update(args) => cli::store::update(cli, args),
+        Command::Remove(args) => cli::store::remove(cli, args),
         Command::Stats(args) => cli::views::stats(cli, args),
         Command::Path(args) => cli::views::path(cli, args),
         Command::Show(args) => cli::views::show(cli, args),

@@ -164,13 +164,16 @@ fn is_wrapped(line: &str, width: Option<usize>) -> bool {
     !LINE_FINAL.contains(&last) && trimmed.trim_start().chars().count() * 10 >= width * 8
 }
 
-/// Full-width digits, Latin letters and `＋` become their ASCII forms; all else is kept.
+/// Full-width digits, Latin letters and `＋` become their ASCII forms; ideographic and
+/// no-break spaces, NUL and the other control characters (form feeds between PDF pages)
+/// become a space; all else is kept. One character for one, so offsets stay exact.
 fn fold_width(c: char) -> char {
     match c {
         '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '＋' | '－' | '．' | '％' => {
             char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
         }
         '\u{3000}' | '\u{a0}' => ' ',
+        c if c.is_control() && !matches!(c, '\n' | '\r' | '\t') => ' ',
         _ => c,
     }
 }
@@ -246,6 +249,16 @@ mod tests {
         let n = normalize("第一行。\r\n第二行。\r第三行。");
         assert_eq!(n.text, "第一行。\n第二行。\n第三行。");
         assert_eq!(n.original_offset(n.text.len()), 15);
+    }
+
+    #[test]
+    fn nul_and_control_characters_are_spaces_and_keep_offsets() {
+        let original = "依托\0清华\u{c}大学，\0\0推动 A\0B。";
+        let n = normalize(original);
+        assert_eq!(n.text, "依托清华大学，推动A B。");
+        let start = n.text.find("清华").unwrap();
+        assert_eq!(n.original_range(start, start + "清华大学".len()), (3, 8));
+        check_offsets(original, &n);
     }
 
     #[test]

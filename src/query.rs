@@ -3,16 +3,20 @@
 //! The project's prefixes (`zt:`, `skos:`, `prov:` …) are predeclared, and the default
 //! graph is the union of all named graphs (every document's statements and the ontology)
 //! unless the query names its own dataset with FROM: analysts ask about the corpus, not
-//! about one file. Only the query forms are accepted here; updates are refused.
+//! about one file. [`run`] accepts only the query forms and refuses updates; [`update`]
+//! runs those, reporting how the store's size changed. A syntax error shows the line of the
+//! text with a caret under the position the parser stopped at.
 
 use std::io::Write;
+use std::sync::LazyLock;
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::Term;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
-use unicode_width::UnicodeWidthStr;
+use regex::Regex;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::error::{Error, Result};
 use crate::ontology::PREFIXES;
@@ -62,11 +66,11 @@ pub fn run(
 ) -> Result<Outcome> {
     let mut prepared = evaluator().parse_query(text).map_err(|e| {
         let hint = if looks_like_update(text) {
-            " (this looks like an update: `zhitu query` only reads; use `zhitu update`)"
+            "this looks like an update: `zhitu query` only reads; use `zhitu update`"
         } else {
             ""
         };
-        Error::Query(format!("SPARQL syntax error: {e}{hint}"))
+        syntax_error(text, &e, hint)
     })?;
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
@@ -153,6 +157,139 @@ pub fn run(
             Ok(Outcome::Triples(n))
         }
     }
+}
+
+/// What an update did to the store's size (quads in all graphs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpdateSummary {
+    pub before: usize,
+    pub after: usize,
+}
+
+impl UpdateSummary {
+    /// Quads added, net (0 when the update removed more than it added).
+    pub fn added(&self) -> usize {
+        self.after.saturating_sub(self.before)
+    }
+
+    /// Quads removed, net.
+    pub fn removed(&self) -> usize {
+        self.before.saturating_sub(self.after)
+    }
+}
+
+/// Parses and runs a SPARQL update (with the project's prefixes) in one transaction.
+/// WHERE patterns outside `GRAPH` see the union of all graphs, as queries do; templates
+/// outside `GRAPH` write the store's default graph, which belongs to no document.
+pub fn update(store: &Store, text: &str) -> Result<UpdateSummary> {
+    let mut prepared = evaluator().parse_update(text).map_err(|e| {
+        let hint = if evaluator().parse_query(text).is_ok() {
+            "this is a query: use `zhitu query`"
+        } else {
+            ""
+        };
+        syntax_error(text, &e, hint)
+    })?;
+    for dataset in prepared.using_datasets_mut() {
+        if dataset.is_default_dataset() {
+            dataset.set_default_graph_as_union();
+        }
+    }
+    let len = || {
+        store
+            .len()
+            .map_err(|e| Error::Query(format!("cannot count the store's quads: {e}")))
+    };
+    let before = len()?;
+    prepared
+        .on_store(store)
+        .execute()
+        .map_err(|e| Error::Query(format!("update failed: {e}")))?;
+    Ok(UpdateSummary {
+        before,
+        after: len()?,
+    })
+}
+
+/// A syntax error for a person: "SPARQL syntax error at line L, column C: expected …", the
+/// character classes of the grammar shortened to words, then the query's line with a caret
+/// under the column (aligned by display width, so under CJK text too), then `hint`.
+pub fn syntax_error(text: &str, error: &dyn std::fmt::Display, hint: &str) -> Error {
+    static AT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?s)^error at (\d+):(\d+): (.*)$").expect("static regex"));
+    let message = error.to_string();
+    let hint = if hint.is_empty() {
+        String::new()
+    } else {
+        format!("\n({hint})")
+    };
+    let Some(c) = AT.captures(&message) else {
+        return Error::Query(format!("SPARQL syntax error: {message}{hint}"));
+    };
+    let number = |i: usize| c[i].parse::<usize>().unwrap_or(1).max(1);
+    let (line, column) = (number(1), number(2));
+    let mut out = format!(
+        "SPARQL syntax error at line {line}, column {column}: {}",
+        shorten_expected(&c[3])
+    );
+    if let Some(source) = text.lines().nth(line - 1) {
+        let (shown, pad) = caret_line(source, column);
+        out.push_str(&format!("\n  {shown}\n  {pad}^"));
+    }
+    out.push_str(&hint);
+    Error::Query(out)
+}
+
+/// The grammar's character classes (`['A' ..= 'Z' | …]`) as words, each alternative once.
+fn shorten_expected(expected: &str) -> String {
+    static CLASS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\['[^\]]*\]").expect("static regex"));
+    let named = CLASS.replace_all(expected, |c: &regex::Captures| {
+        let class = &c[0];
+        if class.contains("'A'") || class.contains("'a'") {
+            "a letter"
+        } else if class.contains("'0'") {
+            "a digit"
+        } else {
+            "a name character"
+        }
+    });
+    let mut seen = Vec::new();
+    for part in named.split(", ") {
+        if !seen.contains(&part) {
+            seen.push(part);
+        }
+    }
+    seen.join(", ").replace('\n', " ")
+}
+
+/// The source line (cut to a window around the column when long) and the padding that puts
+/// a caret under the column.
+fn caret_line(source: &str, column: usize) -> (String, String) {
+    let chars: Vec<char> = source.chars().collect();
+    let at = (column - 1).min(chars.len());
+    // Keep the caret within about 60 columns of the left edge.
+    let mut from = 0;
+    while chars[from..at].iter().collect::<String>().width() > 60 {
+        from += 1;
+    }
+    let to = chars.len().min(at + 60);
+    let mut shown: String = chars[from..to].iter().collect();
+    let mut pad: String = chars[from..at]
+        .iter()
+        .map(|&c| match c {
+            '\t' => "\t".to_owned(),
+            c => " ".repeat(c.width().unwrap_or(0)),
+        })
+        .collect();
+    if from > 0 {
+        shown.insert(0, '…');
+        pad.insert(0, ' ');
+    }
+    if to < chars.len() {
+        shown.push('…');
+    }
+    (shown, pad)
 }
 
 fn results_format(f: OutputFormat) -> Option<QueryResultsFormat> {
@@ -246,6 +383,33 @@ mod tests {
             NamedNode::new("https://w3id.org/zhitu/id/Institution/清华大学").unwrap(),
         );
         assert_eq!(display_term(&t), "zid:Institution/清华大学");
+    }
+
+    #[test]
+    fn a_syntax_error_points_at_its_line_and_column() {
+        let q = "SELECT ?x WHERE {\n  ?x skos:prefLabel “复旦” }";
+        let Err(e) = evaluator().parse_query(q) else {
+            panic!("parsed")
+        };
+        let Error::Query(m) = syntax_error(q, &e, "") else {
+            panic!("not a query error")
+        };
+        let lines: Vec<&str> = m.lines().collect();
+        assert!(
+            lines[0].starts_with("SPARQL syntax error at line 2, column 21: expected"),
+            "{m}"
+        );
+        assert!(!lines[0].contains("'\\u{"), "classes are shortened: {m}");
+        assert_eq!(lines[1], "    ?x skos:prefLabel “复旦” }");
+        // The caret stands under “, where the parser stopped.
+        assert_eq!(lines[2], format!("  {}^", " ".repeat(20)));
+    }
+
+    #[test]
+    fn a_caret_under_cjk_text_counts_display_columns() {
+        let (shown, pad) = caret_line("中关村 x", 5);
+        assert_eq!(shown, "中关村 x");
+        assert_eq!(pad, " ".repeat(7));
     }
 
     #[test]

@@ -19,59 +19,139 @@ pub struct Document {
     pub path: String,
     /// The decoded text (a leading byte-order mark removed). All offsets count code points in it.
     pub text: String,
-    /// The encoding the bytes were decoded from.
-    pub encoding: &'static str,
+    /// The encoding the bytes were decoded from ("UTF-8", "gb18030", "UTF-16LE" …), followed
+    /// by " (lossy)" when undecodable bytes were replaced by U+FFFD (see [`decode_lossy`]).
+    pub encoding: String,
     /// SHA-256 of the raw bytes, hex.
     pub sha256: String,
 }
 
-/// Lists the input files under `paths` (files as given; folders walked recursively for files
-/// whose extension is in `extensions`), sorted and deduplicated so that runs are deterministic.
-pub fn list_inputs(paths: &[PathBuf], extensions: &[String]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+/// An input that was passed over, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// The files a run reads, and what listing the folders passed over.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Files to read, sorted and deduplicated.
+    pub files: Vec<PathBuf>,
+    /// Folders that cannot be listed, links that lead nowhere (or in a loop), special files
+    /// (pipes, devices) found in folders.
+    pub skipped: Vec<Skipped>,
+    /// Folders given by the user that hold no file with a matching extension.
+    pub empty_folders: Vec<PathBuf>,
+}
+
+/// Lists the input files under `paths`: files as given (whatever they are: a named pipe
+/// given by name is read); folders walked recursively for regular files whose extension is
+/// in `extensions`, entering no real folder twice (symlink loops). Everything passed over
+/// while walking is listed with its reason. A path that does not exist is an error
+/// ([`Error::NotFound`]), before any work.
+pub fn list_inputs(paths: &[PathBuf], extensions: &[String]) -> Result<Inputs> {
+    let mut inputs = Inputs::default();
+    let mut visited = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::NotFound(p.clone()),
             _ => Error::io(p, e),
         })?;
         if meta.is_dir() {
-            let mut visited = Vec::new();
-            walk(p, extensions, &mut out, &mut visited)?;
+            let (files, skipped) = (inputs.files.len(), inputs.skipped.len());
+            walk(p, extensions, &mut inputs, &mut visited);
+            if inputs.files.len() == files && inputs.skipped.len() == skipped {
+                inputs.empty_folders.push(p.clone());
+            }
         } else {
-            out.push(p.clone());
+            inputs.files.push(p.clone());
         }
     }
-    out.sort();
-    out.dedup();
-    Ok(out)
+    inputs.files.sort();
+    inputs.files.dedup();
+    Ok(inputs)
 }
 
-fn walk(
-    dir: &Path,
-    extensions: &[String],
-    out: &mut Vec<PathBuf>,
-    visited: &mut Vec<PathBuf>,
-) -> Result<()> {
+/// "*.txt", "*.txt or *.md", "*.txt, *.md or *.html": the files a folder is searched for.
+pub fn patterns(extensions: &[String]) -> String {
+    let globs: Vec<String> = extensions.iter().map(|e| format!("*.{e}")).collect();
+    match globs.split_last() {
+        None => "matching".to_owned(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+fn walk(dir: &Path, extensions: &[String], inputs: &mut Inputs, visited: &mut Vec<PathBuf>) {
+    let skip = |inputs: &mut Inputs, path: &Path, reason: String| {
+        inputs.skipped.push(Skipped {
+            path: path.to_path_buf(),
+            reason,
+        })
+    };
     // Guard against symlink loops: never enter the same real folder twice.
-    let real = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+    let real = match std::fs::canonicalize(dir) {
+        Ok(r) => r,
+        Err(e) => return skip(inputs, dir, format!("cannot resolve this folder: {e}")),
+    };
     if visited.contains(&real) {
-        return Ok(());
+        return;
     }
     visited.push(real);
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return skip(inputs, dir, format!("cannot list this folder: {e}")),
+    };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue; // dangling link
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                // A link that leads nowhere, or round in a loop: worth a word if it looks
+                // like an input.
+                if has_extension(&path, extensions) {
+                    skip(
+                        inputs,
+                        &path,
+                        format!("a symbolic link that leads nowhere ({e})"),
+                    );
+                }
+                continue;
+            }
         };
         if meta.is_dir() {
-            walk(&path, extensions, out, visited)?;
+            walk(&path, extensions, inputs, visited);
         } else if has_extension(&path, extensions) {
-            out.push(path);
+            if meta.is_file() {
+                inputs.files.push(path);
+            } else {
+                skip(inputs, &path, special_file(&meta).to_owned());
+            }
         }
     }
-    Ok(())
+}
+
+/// What a file that is neither a regular file nor a folder is (found while walking a folder,
+/// it is not read: reading a pipe or a device can block or never end).
+fn special_file(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe, not a regular file (name it on the command line to read it)";
+        }
+        if t.is_socket() {
+            return "a socket, not a regular file";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device, not a regular file (name it on the command line to read it)";
+        }
+    }
+    let _ = meta;
+    "not a regular file"
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
@@ -84,24 +164,63 @@ fn has_extension(path: &Path, extensions: &[String]) -> bool {
 }
 
 /// The name a path is shown and stored under: relative to the working folder when below it.
+/// A path that does not exist (a document deleted since it was stored) is resolved by its
+/// components alone, so that `./input/a.txt` and `input/a.txt` name the same document.
 pub fn display_path(path: &Path) -> String {
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            let abs = std::fs::canonicalize(path).ok()?;
-            abs.strip_prefix(&cwd).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| path.to_path_buf());
+    let cwd = std::env::current_dir().ok();
+    let below_cwd = |abs: &Path| {
+        cwd.as_deref()
+            .and_then(|cwd| abs.strip_prefix(cwd).ok())
+            .map(Path::to_path_buf)
+    };
+    let shown = match std::fs::canonicalize(path) {
+        Ok(abs) => below_cwd(&abs),
+        Err(_) => {
+            let abs = match &cwd {
+                Some(cwd) => cwd.join(path),
+                None => path.to_path_buf(),
+            };
+            let mut clean = PathBuf::new();
+            for c in abs.components() {
+                match c {
+                    std::path::Component::CurDir => {}
+                    std::path::Component::ParentDir => {
+                        clean.pop();
+                    }
+                    c => clean.push(c),
+                }
+            }
+            below_cwd(&clean)
+        }
+    }
+    .unwrap_or_else(|| path.to_path_buf());
     shown.to_string_lossy().replace('\\', "/")
 }
 
-/// Reads and decodes one file.
+/// Reads and decodes one file, refusing undecodable bytes.
 pub fn read_document(path: &Path) -> Result<Document> {
+    read_document_with(path, false)
+}
+
+/// Reads and decodes one file; with `lossy`, undecodable bytes become U+FFFD (binaries are
+/// still refused). A file of 0 bytes is refused: there is nothing to extract, and an empty
+/// `.txt` is usually a conversion that failed (a scanned PDF has no text layer).
+pub fn read_document_with(path: &Path, lossy: bool) -> Result<Document> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let (text, encoding) = decode(&bytes).map_err(|reason| Error::BadInput {
+    let bad = |reason| Error::BadInput {
         path: path.to_path_buf(),
         reason,
-    })?;
+    };
+    if bytes.is_empty() {
+        return Err(bad("an empty file (0 bytes)".to_owned()));
+    }
+    let (text, encoding) = if lossy {
+        decode_lossy(&bytes).map_err(bad)?
+    } else {
+        decode(&bytes)
+            .map(|(t, e)| (t, e.to_owned()))
+            .map_err(bad)?
+    };
     Ok(Document {
         path: display_path(path),
         text,
@@ -132,15 +251,14 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
         Ok(s) => return Ok((s.to_owned(), "UTF-8")),
         Err(e) => e.valid_up_to(),
     };
-    let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(bytes, true);
-    let guess = detector.guess(Some(b"cn"), true);
-    // GBK text is decoded as GB18030, its superset, so that nothing is lost.
-    let enc = if guess == encoding_rs::GBK {
-        encoding_rs::GB18030
-    } else {
-        guess
-    };
+    let (valid, invalid) = utf8_census(bytes);
+    if mostly_utf8(valid, invalid) {
+        return Err(format!(
+            "not valid UTF-8 at byte {utf8_error} ({invalid} undecodable sequence{} in UTF-8 text)",
+            if invalid == 1 { "" } else { "s" }
+        ));
+    }
+    let enc = detect(bytes);
     if enc == encoding_rs::UTF_8 {
         return Err(format!("not valid UTF-8 at byte {utf8_error}"));
     }
@@ -155,28 +273,101 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), String> {
     Ok((text.into_owned(), enc.name()))
 }
 
-/// The byte offset of the first undecodable sequence.
+/// Decodes like [`decode`], but replaces undecodable bytes with U+FFFD instead of refusing
+/// them; the encoding then reads e.g. "gb18030 (lossy)". Binaries are still refused.
+pub fn decode_lossy(bytes: &[u8]) -> Result<(String, String), String> {
+    let lossy = |text: std::borrow::Cow<'_, str>, name: &str, had_errors: bool| {
+        let name = if had_errors {
+            format!("{name} (lossy)")
+        } else {
+            name.to_owned()
+        };
+        (text.into_owned(), name)
+    };
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return Ok(lossy(text, enc.name(), had_errors));
+    }
+    if looks_binary(bytes) {
+        return Err(format!("looks like {}, not text", describe_binary(bytes)));
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_owned(), "UTF-8".to_owned()));
+    }
+    let (valid, invalid) = utf8_census(bytes);
+    let enc = if mostly_utf8(valid, invalid) {
+        encoding_rs::UTF_8
+    } else {
+        detect(bytes)
+    };
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    Ok(lossy(text, enc.name(), had_errors))
+}
+
+/// Non-ASCII characters that are valid UTF-8, and invalid sequences.
+fn utf8_census(bytes: &[u8]) -> (usize, usize) {
+    let (mut valid, mut invalid) = (0, 0);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        if !chunk.invalid().is_empty() {
+            invalid += 1;
+        }
+    }
+    (valid, invalid)
+}
+
+/// UTF-8 text with a few broken bytes (a cut, a stray byte) rather than another encoding:
+/// legacy Chinese encodings rarely form valid UTF-8 sequences, so nine in ten non-ASCII
+/// sequences being valid UTF-8 tells. Such bytes must not be "detected" as GB18030, which
+/// decodes almost any byte pair into wrong characters without an error.
+fn mostly_utf8(valid: usize, invalid: usize) -> bool {
+    valid >= 4 && invalid * 10 <= valid
+}
+
+/// The legacy encoding of non-UTF-8 bytes (chardetng, tuned for Chinese text).
+fn detect(bytes: &[u8]) -> &'static encoding_rs::Encoding {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let guess = detector.guess(Some(b"cn"), true);
+    // GBK text is decoded as GB18030, its superset, so that nothing is lost.
+    if guess == encoding_rs::GBK {
+        encoding_rs::GB18030
+    } else {
+        guess
+    }
+}
+
+/// The byte offset of the first undecodable sequence (the length when there is none).
 fn first_error(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> usize {
     let mut decoder = enc.new_decoder_without_bom_handling();
-    let mut out = String::with_capacity(bytes.len() * 3);
+    // The decoded text is not needed: a small buffer, emptied on every round.
+    let mut out = [0u8; 4096];
     let mut read_total = 0;
     loop {
-        let (result, read) =
-            decoder.decode_to_string_without_replacement(&bytes[read_total..], &mut out, true);
+        let (result, read, _) =
+            decoder.decode_to_utf8_without_replacement(&bytes[read_total..], &mut out, true);
         read_total += read;
         match result {
-            encoding_rs::DecoderResult::Malformed(bad, _) => {
-                return read_total.saturating_sub(bad as usize)
+            encoding_rs::DecoderResult::Malformed(bad, after) => {
+                return read_total.saturating_sub(bad as usize + after as usize)
             }
             encoding_rs::DecoderResult::InputEmpty => return read_total,
-            encoding_rs::DecoderResult::OutputFull => out.reserve(bytes.len()),
+            encoding_rs::DecoderResult::OutputFull => {}
         }
     }
 }
 
+/// Binary: a known file signature, or more than 1% control bytes in the first 8 KiB. Text in
+/// any encoding zhitu reads without a byte-order mark (UTF-8, GB18030, Big5 …) has no control
+/// bytes but tabs, line ends, form feeds and the odd stray NUL; compressed or machine data
+/// has about one in eight.
 fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(8192)];
-    head.starts_with(b"%PDF") || head.iter().filter(|&&b| b == 0).count() > head.len() / 100
+    let controls = head
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B)) || b == 0x7F)
+        .count();
+    describe_binary(head) != "a binary file" || controls * 100 > head.len()
 }
 
 fn describe_binary(bytes: &[u8]) -> &'static str {
@@ -184,6 +375,8 @@ fn describe_binary(bytes: &[u8]) -> &'static str {
         "a PDF file"
     } else if bytes.starts_with(b"PK\x03\x04") {
         "a ZIP archive (or a .docx/.xlsx file)"
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        "an old Office file (.doc/.xls)"
     } else if bytes.starts_with(b"\x89PNG") || bytes.starts_with(b"\xFF\xD8\xFF") {
         "an image"
     } else {
@@ -227,7 +420,61 @@ mod tests {
     #[test]
     fn refuses_binaries_and_broken_bytes_with_a_reason() {
         assert!(decode(b"%PDF-1.4\n\0\0").unwrap_err().contains("PDF"));
+        let random: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+        assert!(decode(&random).unwrap_err().contains("a binary file"));
+        assert!(decode_lossy(&random).unwrap_err().contains("a binary file"));
+        let nuls = format!("{}\0{}", "中关村".repeat(40), "海淀".repeat(40));
+        assert!(decode(nuls.as_bytes()).is_ok(), "a stray NUL in text");
         let err = decode(b"\x81\x30\xff\xfe\xfd\x80\x80").unwrap_err();
         assert!(err.starts_with("not valid UTF-8 at byte 0"), "{err}");
+    }
+
+    #[test]
+    fn the_first_undecodable_byte_is_found_in_long_text() {
+        // Once looped for ever: the output buffer never grew enough for a long GB18030 text.
+        let text = "中关村科技园区海淀园依托北京大学和清华大学。".repeat(300);
+        let mut bytes = encoding_rs::GB18030.encode(&text).0.into_owned();
+        let at = bytes.len() - 10;
+        bytes[at] = 0xFF;
+        assert_eq!(first_error(encoding_rs::GB18030, &bytes), at);
+        assert_eq!(first_error(encoding_rs::GB18030, b"ab\x81"), 2);
+        assert_eq!(first_error(encoding_rs::GB18030, b"abc"), 3);
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_is_not_taken_for_gb18030() {
+        let mut bytes = "中关村科技园区海淀园依托清华大学。".as_bytes().to_vec();
+        bytes.insert(9, 0xFF);
+        assert_eq!(
+            decode(&bytes).unwrap_err(),
+            "not valid UTF-8 at byte 9 (1 undecodable sequence in UTF-8 text)"
+        );
+        assert_eq!(
+            decode_lossy(&bytes).unwrap(),
+            (
+                "中关村\u{FFFD}科技园区海淀园依托清华大学。".to_owned(),
+                "UTF-8 (lossy)".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn lossy_decoding_names_the_encoding_and_keeps_clean_files_exact() {
+        let clean = encoding_rs::GBK
+            .encode("中关村科技园区海淀园依托北京大学和清华大学。")
+            .0
+            .into_owned();
+        assert_eq!(decode_lossy(&clean).unwrap().1, "gb18030");
+        let mut broken = clean.clone();
+        broken.insert(6, 0xFF);
+        let (text, enc) = decode_lossy(&broken).unwrap();
+        assert_eq!(enc, "gb18030 (lossy)");
+        assert!(text.starts_with("中关村\u{FFFD}"), "{text}");
+        let mut bom = vec![0xFF, 0xFE, 0x2D, 0x4E];
+        bom.push(0x00); // half a UTF-16 code unit
+        assert_eq!(
+            decode_lossy(&bom).unwrap(),
+            ("中\u{FFFD}".to_owned(), "UTF-16LE (lossy)".to_owned())
+        );
     }
 }

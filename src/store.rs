@@ -2,19 +2,48 @@
 //!
 //! The store is Oxigraph's RocksDB store. Each document is one named graph, written in one
 //! transaction that first clears the graph: a document is in the store completely or not
-//! at all, and re-extracting it never duplicates anything. The ontology sits in its own
-//! named graph and is replaced on every run; store metadata (which zhitu wrote it) in
-//! another.
+//! at all, and re-extracting it never duplicates anything. Removing a document drops its
+//! graph, and with it every entity that no other document mentions (entities are stated in
+//! the graphs of the documents that mention them). The ontology sits in its own named graph
+//! and is replaced on every run; store metadata in another: the zhitu version that wrote
+//! the store, the ontology version and the store format number ([`STORE_FORMAT`]). A store
+//! of another format is refused on opening, with the versions named, rather than misread.
+//!
+//! Only one process may hold the store for writing (RocksDB locks it); a second writer gets
+//! [`Error::StoreLocked`]. Readers open it read-only, which works while a writer holds it.
 
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::RdfFormat;
-use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef};
+use oxigraph::model::vocab::xsd;
+use oxigraph::model::{
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef,
+};
 use oxigraph::store::Store;
 
 use crate::error::{Error, Result};
 use crate::ontology::{META_GRAPH, ONTOLOGY_GRAPH, ZT};
 use crate::rdf::document_iri;
+
+/// The layout of the store this zhitu writes and reads: how documents, entities, relations,
+/// evidence and metadata are laid out in graphs. Raise it with any change that makes stores
+/// written before unreadable (or misread) by this code; a store of another number is refused.
+/// Stores written before the number was recorded (zhitu 0.1.0 without `zt:storeFormat`) have
+/// this layout, format 1.
+pub const STORE_FORMAT: u64 = 1;
+
+const OWL_VERSION_INFO: &str = "http://www.w3.org/2002/07/owl#versionInfo";
+
+/// What a store records about the zhitu that wrote it (from its metadata graph).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreInfo {
+    /// `zt:writtenBy`, e.g. "zhitu 0.1.0".
+    pub written_by: Option<String>,
+    /// `zt:storeFormat`.
+    pub format: Option<u64>,
+    /// `zt:ontologyVersion`: the `owl:versionInfo` of the ontology it was written with.
+    pub ontology_version: Option<String>,
+}
 
 /// The zhitu store.
 pub struct KnowledgeStore {
@@ -23,30 +52,49 @@ pub struct KnowledgeStore {
 }
 
 impl KnowledgeStore {
-    /// Opens (creating if needed) the store at `path` for writing.
+    /// Opens (creating if needed) the store at `path` for writing. Fails with
+    /// [`Error::StoreLocked`] when another process holds it, and with [`Error::Store`] when it
+    /// was written in another store format.
     pub fn open(path: &Path) -> Result<Self> {
         std::fs::create_dir_all(path).map_err(|e| Error::io(path, e))?;
         let store = Store::open(path).map_err(|e| store_error(path, e))?;
-        Ok(KnowledgeStore {
+        let s = KnowledgeStore {
             store,
             path: path.to_path_buf(),
-        })
+        };
+        s.check_format()?;
+        Ok(s)
     }
 
-    /// Opens an existing store for reading; works while another process writes it.
+    /// Opens an existing store for writing (never creates one): for changing what is stored.
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        require_store(path)?;
+        Self::open(path)
+    }
+
+    /// Opens an existing store for reading; works while another process writes it (the
+    /// reader sees the documents written up to its opening).
     pub fn open_read_only(path: &Path) -> Result<Self> {
-        if !path.join("CURRENT").exists() {
-            return Err(Error::Store {
-                path: path.to_path_buf(),
-                message: "no zhitu store here (run `zhitu extract` first, or pass --store DIR)"
-                    .to_owned(),
-            });
-        }
-        let store = Store::open_read_only(path).map_err(|e| store_error(path, e))?;
-        Ok(KnowledgeStore {
+        require_store(path)?;
+        // A writer may delete a file (an old log, a compacted table) between the moment the
+        // reader lists the files and the moment it opens them: try again on a fresh listing.
+        let mut attempt = 0;
+        let store = loop {
+            match Store::open_read_only(path) {
+                Ok(s) => break s,
+                Err(_) if attempt < 4 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50 * attempt));
+                }
+                Err(e) => return Err(store_error(path, e)),
+            }
+        };
+        let s = KnowledgeStore {
             store,
             path: path.to_path_buf(),
-        })
+        };
+        s.check_format()?;
+        Ok(s)
     }
 
     /// The Oxigraph store, for queries.
@@ -66,7 +114,70 @@ impl KnowledgeStore {
         }
     }
 
-    /// Replaces the ontology graph with `ttl` and records the writing zhitu version.
+    /// What the store's metadata graph records (all `None` for a new, empty store).
+    pub fn info(&self) -> Result<StoreInfo> {
+        let meta = NamedNodeRef::new_unchecked(META_GRAPH);
+        let value = |local: &str| -> Result<Option<Term>> {
+            let p = NamedNode::new_unchecked(format!("{ZT}{local}"));
+            self.store
+                .quads_for_pattern(
+                    Some(meta.into()),
+                    Some(p.as_ref()),
+                    None,
+                    Some(GraphNameRef::NamedNode(meta)),
+                )
+                .next()
+                .transpose()
+                .map(|q| q.map(|q| q.object))
+                .map_err(|e| self.err(e))
+        };
+        let text = |t: Option<Term>| match t {
+            Some(Term::Literal(l)) => Some(l.value().to_owned()),
+            _ => None,
+        };
+        Ok(StoreInfo {
+            written_by: text(value("writtenBy")?),
+            format: text(value("storeFormat")?).and_then(|v| v.parse().ok()),
+            ontology_version: text(value("ontologyVersion")?),
+        })
+    }
+
+    /// Refuses a store this zhitu cannot read: another store format, or data without zhitu's
+    /// metadata.
+    fn check_format(&self) -> Result<()> {
+        let info = self.info()?;
+        let ours = format!(
+            "this is zhitu {}, which reads store format {STORE_FORMAT}",
+            crate::VERSION
+        );
+        let Some(written_by) = &info.written_by else {
+            if self.is_empty()? {
+                return Ok(()); // a new store
+            }
+            return Err(self.err(format!(
+                "holds data but no zhitu metadata (graph <{META_GRAPH}>), so zhitu did not write \
+                 it or its metadata was removed; {ours}. Extract the documents into a new store \
+                 (zhitu extract … --store NEW_DIR)"
+            )));
+        };
+        let format = info.format.unwrap_or(1);
+        if format == STORE_FORMAT {
+            return Ok(());
+        }
+        let ontology = info
+            .ontology_version
+            .as_deref()
+            .map(|v| format!(", ontology {v}"))
+            .unwrap_or_default();
+        Err(self.err(format!(
+            "written by {written_by} in store format {format}{ontology}; {ours}. Re-extract the \
+             documents into a new store (zhitu extract … --store NEW_DIR), or read this one with \
+             {written_by}"
+        )))
+    }
+
+    /// Replaces the ontology graph with `ttl` and records in the metadata graph the writing
+    /// zhitu version, the store format and the ontology's `owl:versionInfo`.
     pub fn write_ontology(&self, ttl: &str, version: &str) -> Result<()> {
         let graph = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
         let meta = NamedNodeRef::new_unchecked(META_GRAPH);
@@ -79,13 +190,41 @@ impl KnowledgeStore {
             ttl.as_bytes(),
         )
         .map_err(|e| self.err(format!("ontology/zhitu.ttl: {e}")))?;
+        let ontology_version = t
+            .quads_for_pattern(
+                Some(graph.into()),
+                Some(NamedNodeRef::new_unchecked(OWL_VERSION_INFO)),
+                None,
+                Some(GraphNameRef::NamedNode(graph)),
+            )
+            .next()
+            .transpose()
+            .map_err(|e| self.err(e))?
+            .and_then(|q| match q.object {
+                Term::Literal(l) => Some(l.value().to_owned()),
+                _ => None,
+            });
         t.clear_graph(meta).map_err(|e| self.err(e))?;
-        t.insert(QuadRef::new(
-            meta,
-            NamedNodeRef::new_unchecked(&format!("{ZT}writtenBy")),
-            &Literal::new_simple_literal(format!("zhitu {version}")),
-            GraphNameRef::NamedNode(meta),
-        ));
+        let zt = |local: &str| NamedNode::new_unchecked(format!("{ZT}{local}"));
+        let mut add = |p: &str, o: Literal| {
+            t.insert(QuadRef::new(
+                meta,
+                &zt(p),
+                TermRef::Literal(o.as_ref()),
+                GraphNameRef::NamedNode(meta),
+            ))
+        };
+        add(
+            "writtenBy",
+            Literal::new_simple_literal(format!("zhitu {version}")),
+        );
+        add(
+            "storeFormat",
+            Literal::new_typed_literal(STORE_FORMAT.to_string(), xsd::INTEGER),
+        );
+        if let Some(v) = ontology_version {
+            add("ontologyVersion", Literal::new_simple_literal(v));
+        }
         t.commit().map_err(|e| self.err(e))
     }
 
@@ -102,7 +241,7 @@ impl KnowledgeStore {
                 .transpose()
                 .map_err(|e| self.err(e))?;
             Ok(found.and_then(|q| match q.object {
-                oxigraph::model::Term::Literal(l) => Some(l.value().to_owned()),
+                Term::Literal(l) => Some(l.value().to_owned()),
                 _ => None,
             }))
         };
@@ -121,6 +260,94 @@ impl KnowledgeStore {
         t.commit().map_err(|e| self.err(e))
     }
 
+    /// The paths of the documents the store holds, sorted.
+    pub fn document_paths(&self) -> Result<Vec<String>> {
+        let p = NamedNode::new_unchecked(format!("{ZT}path"));
+        let mut out = Vec::new();
+        for q in self
+            .store
+            .quads_for_pattern(None, Some(p.as_ref()), None, None)
+        {
+            let q = q.map_err(|e| self.err(e))?;
+            if let Term::Literal(l) = q.object {
+                out.push(l.value().to_owned());
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Removes the named graphs of the documents stored under `paths` (as
+    /// [`crate::read::display_path`] shows them), all in one transaction, and returns how
+    /// many quads each held. Entities that only these documents mentioned go with them.
+    /// When a path is not stored nothing is removed and the error names it
+    /// ([`Error::Usage`]), with the stored paths of that file name if there are any.
+    pub fn remove_documents(&self, paths: &[String]) -> Result<Vec<(String, usize)>> {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for path in paths {
+            let d = NamedNode::new_unchecked(document_iri(path));
+            if self
+                .store
+                .contains_named_graph(d.as_ref())
+                .map_err(|e| self.err(e))?
+            {
+                let n = self
+                    .store
+                    .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(d.as_ref())))
+                    .count();
+                if !found
+                    .iter()
+                    .any(|(p, _, _): &(String, NamedNode, usize)| p == path)
+                {
+                    found.push((path.clone(), d, n));
+                }
+            } else {
+                missing.push(path.as_str());
+            }
+        }
+        if !missing.is_empty() {
+            let stored = self.document_paths()?;
+            let named: Vec<String> = missing
+                .iter()
+                .map(|m| {
+                    let name = m.rsplit('/').next().unwrap_or(m);
+                    let alike: Vec<&str> = stored
+                        .iter()
+                        .filter(|s| s.rsplit('/').next() == Some(name))
+                        .map(String::as_str)
+                        .collect();
+                    if alike.is_empty() {
+                        m.to_string()
+                    } else {
+                        format!("{m} (it holds {})", alike.join(", "))
+                    }
+                })
+                .collect();
+            let what = match named.as_slice() {
+                [one] => format!("no document {one}; nothing was removed"),
+                many => format!(
+                    "none of these documents:\n  {}\nNothing was removed",
+                    many.join("\n  ")
+                ),
+            };
+            return Err(Error::Usage(format!(
+                "store {} holds {what}. Documents are named by the path \
+                 extract read them from, relative to the folder it ran in; `zhitu query \
+                 'SELECT ?path WHERE {{ ?d zt:path ?path }}'` lists the {} stored",
+                self.path.display(),
+                stored.len()
+            )));
+        }
+        let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
+        for (_, d, _) in &found {
+            t.remove_named_graph(d.as_ref()).map_err(|e| self.err(e))?;
+        }
+        t.commit().map_err(|e| self.err(e))?;
+        Ok(found.into_iter().map(|(p, _, n)| (p, n)).collect())
+    }
+
     /// Number of quads in the store.
     pub fn len(&self) -> Result<usize> {
         self.store.len().map_err(|e| self.err(e))
@@ -137,15 +364,26 @@ impl KnowledgeStore {
     }
 }
 
+/// An existing store has RocksDB's `CURRENT` file; anything else is no store.
+fn require_store(path: &Path) -> Result<()> {
+    if path.join("CURRENT").exists() {
+        return Ok(());
+    }
+    Err(Error::Store {
+        path: path.to_path_buf(),
+        message: "no zhitu store here (run `zhitu extract` first, or pass --store DIR)".to_owned(),
+    })
+}
+
 fn store_error(path: &Path, e: impl std::fmt::Display) -> Error {
     let text = e.to_string();
-    let message = if text.contains("lock") || text.contains("LOCK") {
-        format!("the store is in use by another zhitu (or Oxigraph) process; wait for it to finish or use another --store ({text})")
-    } else {
-        text
-    };
+    // RocksDB: "IO error: While lock file: DIR/LOCK: Resource temporarily unavailable" for
+    // another process, "lock hold by current process" for this one.
+    if text.contains("While lock file") || text.contains("lock hold by current process") {
+        return Error::StoreLocked(path.to_path_buf());
+    }
     Error::Store {
         path: path.to_path_buf(),
-        message,
+        message: text,
     }
 }

@@ -289,10 +289,13 @@ fn bad_files_are_skipped_and_reported_while_good_ones_are_stored() {
         .arg(&out)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("documents   3 read, 2 skipped"))
+        .stdout(predicate::str::contains("documents   2 read, 3 skipped"))
         .stderr(
             predicate::str::contains("broken.txt: not valid UTF-8 at byte 0")
-                .and(predicate::str::contains("fake.txt: looks like a PDF file")),
+                .and(predicate::str::contains("fake.txt: looks like a PDF file"))
+                .and(predicate::str::contains(
+                    "empty.txt: an empty file (0 bytes)",
+                )),
         );
     // The GBK document was decoded and extracted, and its encoding recorded.
     let g: Value =

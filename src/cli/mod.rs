@@ -3,4 +3,5 @@
 pub mod eval;
 pub mod explain;
 pub mod export;
+pub mod store;
 pub mod views;
