@@ -61,6 +61,8 @@ pub struct Gold {
     /// The annotated document's file name.
     pub document: String,
     entities: Vec<(String, EntityType)>,
+    /// Every name (name and aliases) of each gold entity, as written.
+    names: Vec<Vec<String>>,
     index: HashMap<String, usize>,
     relations: BTreeMap<(usize, Predicate, usize), bool>,
 }
@@ -76,9 +78,15 @@ impl Gold {
         let g: GoldFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
         let mut index = HashMap::new();
         let mut entities = Vec::new();
+        let mut names = Vec::new();
         for (i, e) in g.entities.iter().enumerate() {
             let kind: EntityType = e.kind.parse().map_err(bad)?;
             entities.push((e.name.clone(), kind));
+            names.push(
+                std::iter::once(e.name.clone())
+                    .chain(e.aliases.iter().cloned())
+                    .collect(),
+            );
             for n in std::iter::once(&e.name).chain(&e.aliases) {
                 let k = norm(n);
                 if let Some(&j) = index.get(&k) {
@@ -108,6 +116,7 @@ impl Gold {
         Ok(Gold {
             document,
             entities,
+            names,
             index,
             relations,
         })
@@ -193,7 +202,17 @@ pub struct Notes {
 
 impl Score {
     /// Scores one document's graph against its gold and adds the counts.
-    pub fn add(&mut self, gold: &Gold, graph: &DocumentGraph) {
+    /// With the document's `text`, every miss and false positive is listed with its sentence.
+    pub fn add(&mut self, gold: &Gold, graph: &DocumentGraph, text: Option<&str>) {
+        let quote =
+            |s: Option<String>| s.map(|s| format!("  「{}」", clip(&s))).unwrap_or_default();
+        let gold_sentence = |ends: &[usize]| -> String {
+            let names: Vec<Vec<&str>> = ends
+                .iter()
+                .map(|&i| gold.names[i].iter().map(String::as_str).collect())
+                .collect();
+            quote(text.and_then(|t| sentence_naming(t, &names)))
+        };
         let mut notes = Notes {
             document: gold.document.clone(),
             ..Notes::default()
@@ -231,16 +250,22 @@ impl Score {
                     } else {
                         ""
                     };
+                    let at = e
+                        .mentions
+                        .first()
+                        .and_then(|m| text.map(|t| sentence_at(t, m.start)));
                     notes
                         .false_entities
-                        .push(format!("{} [{}]{dup}", e.name, e.kind));
+                        .push(format!("{} [{}]{dup}{}", e.name, e.kind, quote(at)));
                     self.credit(&rules, false);
                 }
             }
         }
         for (i, (name, kind)) in gold.entities.iter().enumerate() {
             if !claimed.contains(&i) {
-                notes.missed_entities.push(format!("{name} [{kind}]"));
+                notes
+                    .missed_entities
+                    .push(format!("{name} [{kind}]{}", gold_sentence(&[i])));
             }
         }
         let n_gold = gold.entities.len();
@@ -273,8 +298,11 @@ impl Score {
                 unmatched += 1;
                 *pred_by_pred.entry(r.predicate).or_default() += 1;
                 notes.false_relations.push(format!(
-                    "{} {} {}  (an end is no gold entity)",
-                    graph.entities[r.subject].name, r.predicate, graph.entities[r.object].name
+                    "{} {} {}  (an end is no gold entity){}",
+                    graph.entities[r.subject].name,
+                    r.predicate,
+                    graph.entities[r.object].name,
+                    quote(r.evidence.first().map(|e| e.text.clone()))
                 ));
                 self.credit(&rules, false);
                 continue;
@@ -289,8 +317,11 @@ impl Score {
                 *tp_by_pred.entry(r.predicate).or_default() += 1;
             } else {
                 notes.false_relations.push(format!(
-                    "{} {} {}",
-                    gold.entities[s].0, r.predicate, gold.entities[o].0
+                    "{} {} {}{}",
+                    gold.entities[s].0,
+                    r.predicate,
+                    gold.entities[o].0,
+                    quote(r.evidence.first().map(|e| e.text.clone()))
                 ));
             }
             self.credit(&rules, ok);
@@ -314,11 +345,12 @@ impl Score {
             *gold_by_pred.entry(p).or_default() += 1;
             if !found.contains(&(s, p, o)) {
                 notes.missed_relations.push(format!(
-                    "{} {} {}{}",
+                    "{} {} {}{}{}",
                     gold.entities[s].0,
                     p,
                     gold.entities[o].0,
-                    if implicit { "  (implicit)" } else { "" }
+                    if implicit { "  (implicit)" } else { "" },
+                    gold_sentence(&if implicit { vec![o] } else { vec![s, o] })
                 ));
             }
         }
@@ -350,6 +382,46 @@ impl Score {
                 c.fp += 1;
             }
         }
+    }
+}
+
+/// The sentence (between 。！？；or line ends) around code-point offset `at`.
+fn sentence_at(text: &str, at: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let at = at.min(chars.len());
+    let end_of = |c: char| "。！？；\n".contains(c);
+    let start = chars[..at]
+        .iter()
+        .rposition(|&c| end_of(c))
+        .map_or(0, |i| i + 1);
+    let end = chars[at..]
+        .iter()
+        .position(|&c| end_of(c))
+        .map_or(chars.len(), |i| at + i + 1);
+    chars[start..end]
+        .iter()
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// The first sentence that names every one of the entities (each by any of its names).
+fn sentence_naming(text: &str, entities: &[Vec<&str>]) -> Option<String> {
+    text.split_inclusive(['。', '！', '？', '；', '\n'])
+        .find(|s| {
+            entities
+                .iter()
+                .all(|names| names.iter().any(|n| !n.is_empty() && s.contains(n)))
+        })
+        .map(|s| s.trim().to_owned())
+}
+
+fn clip(s: &str) -> String {
+    let flat: String = s.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+    if flat.chars().count() > 90 {
+        format!("{}…", flat.chars().take(89).collect::<String>())
+    } else {
+        flat
     }
 }
 

@@ -224,10 +224,15 @@ fn main() -> ExitCode {
     match dispatch(&cli) {
         Ok(code) => code,
         Err(e) => {
-            if let Some(io) = io_error(&e) {
-                if io.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
+            // The reader went away (`zhitu … | head`): nothing is wrong.
+            let closed_pipe = match &e {
+                Error::Output(m) => m.contains("Broken pipe"),
+                other => {
+                    io_error(other).is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
                 }
+            };
+            if closed_pipe {
+                return ExitCode::SUCCESS;
             }
             eprintln!("zhitu: {e}");
             ExitCode::from(exit_code(&e))

@@ -46,14 +46,14 @@ pub fn run(
         let doc = read_document(&text_path)?;
         let graph = extract(&doc, &k);
         let mut one = Score::default();
-        one.add(&gold, &graph);
+        one.add(&gold, &graph, None);
         per_doc.push((
             gold.document.clone(),
             one.entities_typed,
             one.relations_all,
             one.relations_explicit,
         ));
-        total.add(&gold, &graph);
+        total.add(&gold, &graph, Some(&doc.text));
     }
     let mut o = std::io::stdout().lock();
     let io = |e: std::io::Error| Error::Output(e.to_string());
