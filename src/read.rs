@@ -431,13 +431,25 @@ mod tests {
 
     #[test]
     fn the_first_undecodable_byte_is_found_in_long_text() {
-        // Once looped for ever: the output buffer never grew enough for a long GB18030 text.
+        // An earlier version, which decoded into a String it grew by too little, looped for
+        // ever on a lone lead byte such as 0x89 (tests/properties.rs found it).
+        assert_eq!(first_error(encoding_rs::GB18030, b"\x89"), 0);
+        assert!(decode(b"\x89").is_err());
+        let cut = encoding_rs::GBK
+            .encode("中关村科技园区海淀园依托清华大学")
+            .0;
+        assert!(decode(&cut[..cut.len() - 1]).is_err());
         let text = "中关村科技园区海淀园依托北京大学和清华大学。".repeat(300);
         let mut bytes = encoding_rs::GB18030.encode(&text).0.into_owned();
         let at = bytes.len() - 10;
         bytes[at] = 0xFF;
         assert_eq!(first_error(encoding_rs::GB18030, &bytes), at);
         assert_eq!(first_error(encoding_rs::GB18030, b"ab\x81"), 2);
+        // An astral character (four bytes in GB18030 and in UTF-8), then a bad byte.
+        assert_eq!(
+            first_error(encoding_rs::GB18030, &[0x90, 0x30, 0x81, 0x30, 0xFF]),
+            4
+        );
         assert_eq!(first_error(encoding_rs::GB18030, b"abc"), 3);
     }
 

@@ -414,9 +414,10 @@ fn update_says_what_changed_and_syntax_errors_show_the_position() {
         .stderr(predicate::str::contains("use `zhitu query`"));
 }
 
-/// Each document graph's quad count, and the sorted N-Quads of the whole store.
+/// Each graph's quad count, and the sorted N-Quads of the whole store. The store is opened
+/// for writing, as the next `extract` opens it.
 fn snapshot(store: &Path) -> (BTreeMap<String, usize>, Vec<String>) {
-    let s = KnowledgeStore::open_read_only(store).unwrap();
+    let s = KnowledgeStore::open(store).unwrap();
     let mut graphs = BTreeMap::new();
     for q in s.inner().iter() {
         let q = q.unwrap();
@@ -491,7 +492,7 @@ fn a_killed_extract_leaves_whole_documents_and_a_rerun_completes_the_store() {
             continue; // killed before the store was created
         }
         let (graphs, _) = snapshot(&killed);
-        let s = KnowledgeStore::open_read_only(&killed).unwrap();
+        let s = KnowledgeStore::open(&killed).unwrap();
         let mut documents = 0;
         for (g, n) in &graphs {
             let expected = clean_graphs
