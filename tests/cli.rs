@@ -1,22 +1,14 @@
 //! The command line over the sample documents in `input/`: extraction, the store, queries,
 //! and the errors a user meets. Every test runs in its own temporary folder.
 
+mod common;
+
+#[allow(unused_imports)]
+use common::{repo, zhitu, zhitu_in};
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn zhitu() -> Command {
-    let mut c = Command::cargo_bin("zhitu").unwrap();
-    c.current_dir(repo())
-        .env("ZHITU_ONTOLOGY", repo().join("ontology"));
-    c
-}
 
 /// Extracts the sample documents into a fresh folder; returns it and graph.json.
 fn extract_samples() -> (tempfile::TempDir, Value) {

@@ -3,25 +3,17 @@
 //! check, and — when installed — NetworkX and Graphviz), and its counts must equal the
 //! store's. The samples are extracted once; every test reads that store.
 
+mod common;
+
+#[allow(unused_imports)]
+use common::{repo, zhitu, zhitu_in};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use assert_cmd::Command;
 use quick_xml::events::Event;
 use serde_json::Value;
 use zhitu::ontology::{EntityType, Predicate};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn zhitu() -> Command {
-    let mut c = Command::cargo_bin("zhitu").unwrap();
-    c.current_dir(repo())
-        .env("ZHITU_ONTOLOGY", repo().join("ontology"));
-    c
-}
 
 /// The samples extracted once: (folder with graph.json and store/).
 fn extracted() -> &'static Path {

@@ -2,23 +2,14 @@
 //! binaries, symlink loops, unreadable files and folders, folders without a matching file,
 //! paths that do not exist. Every file is made by the test in a temporary folder.
 
+mod common;
+
+#[allow(unused_imports)]
+use common::{repo, zhitu, zhitu_in};
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `zhitu`, run in `dir`, so paths are shown relative to it.
-fn zhitu_in(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("zhitu").unwrap();
-    c.current_dir(dir)
-        .env("ZHITU_ONTOLOGY", repo().join("ontology"));
-    c
-}
 
 const TEXT: &str = "中关村科技园区海淀园依托北京大学和清华大学，推动北京协同创新研究院落地。";
 

@@ -2,29 +2,20 @@
 //! while a writer holds the store, SPARQL updates and syntax errors, and `extract` killed
 //! midway. Every test makes its own documents and store in a temporary folder.
 
+mod common;
+
+#[allow(unused_imports)]
+use common::{repo, zhitu, zhitu_in};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNode, QuadRef, Term};
 use predicates::prelude::*;
 use zhitu::ontology::{DOC, META_GRAPH, ZT};
 use zhitu::store::{KnowledgeStore, StoreInfo, STORE_FORMAT};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `zhitu`, run in `dir` (so documents are stored under paths relative to it).
-fn zhitu_in(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("zhitu").unwrap();
-    c.current_dir(dir)
-        .env("ZHITU_ONTOLOGY", repo().join("ontology"));
-    c
-}
 
 /// The same, as a plain process that can be left running and killed.
 fn spawn_in(dir: &Path, args: &[&str]) -> Child {
