@@ -297,24 +297,18 @@ pub fn entity(g: &KnowledgeGraph, name: &str) -> Result<Vec<EntityView>> {
             for m in &g.graph[n].mentions {
                 *documents.entry(m.document.clone()).or_insert(0) += 1;
             }
-            let mut outgoing: Vec<EdgeIndex> = g
-                .graph
-                .edges_directed(n, Direction::Outgoing)
-                .map(|e| e.id())
-                .collect();
-            outgoing.sort_by_key(|&e| {
-                let t = g.graph.edge_endpoints(e).expect("edge of this graph").1;
-                (g.graph[e].predicate, position[&t])
-            });
-            let mut incoming: Vec<EdgeIndex> = g
-                .graph
-                .edges_directed(n, Direction::Incoming)
-                .map(|e| e.id())
-                .collect();
-            incoming.sort_by_key(|&e| {
-                let s = g.graph.edge_endpoints(e).expect("edge of this graph").0;
-                (g.graph[e].predicate, position[&s])
-            });
+            // Edges one way, ordered by predicate, then by the other end's position.
+            let edges = |dir: Direction| -> Vec<EdgeIndex> {
+                let mut v: Vec<EdgeIndex> =
+                    g.graph.edges_directed(n, dir).map(|e| e.id()).collect();
+                v.sort_by_key(|&e| {
+                    let (s, t) = g.graph.edge_endpoints(e).expect("edge of this graph");
+                    let other = if dir == Direction::Outgoing { t } else { s };
+                    (g.graph[e].predicate, position[&other])
+                });
+                v
+            };
+            let (outgoing, incoming) = (edges(Direction::Outgoing), edges(Direction::Incoming));
             EntityView {
                 node: n,
                 documents: documents.into_iter().collect(),

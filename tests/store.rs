@@ -141,14 +141,20 @@ fn remove_drops_a_document_and_the_entities_only_it_mentions() {
         .stderr(predicate::str::contains("no zhitu store here"));
 }
 
-#[test]
-fn the_store_records_its_versions_and_refuses_another_format() {
+/// A folder with one document (`a.txt`) extracted into `output/store`.
+fn extracted_shared() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.txt"), SHARED).unwrap();
     zhitu_in(dir.path())
         .args(["extract", "a.txt", "-q"])
         .assert()
         .success();
+    dir
+}
+
+#[test]
+fn the_store_records_its_versions_and_refuses_another_format() {
+    let dir = extracted_shared();
     let store_dir = dir.path().join("output/store");
     let info = KnowledgeStore::open_read_only(&store_dir)
         .unwrap()
@@ -337,12 +343,7 @@ fn a_second_writer_is_told_the_store_is_in_use_while_readers_read() {
 
 #[test]
 fn update_says_what_changed_and_syntax_errors_show_the_position() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.txt"), SHARED).unwrap();
-    zhitu_in(dir.path())
-        .args(["extract", "a.txt", "-q"])
-        .assert()
-        .success();
+    let dir = extracted_shared();
     zhitu_in(dir.path())
         .arg("update")
         .arg(r#"INSERT DATA { GRAPH <urn:notes> { <urn:n1> rdfs:comment "核对过"@zh ; a zt:Note } }"#)
