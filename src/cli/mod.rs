@@ -3,5 +3,6 @@
 pub mod eval;
 pub mod explain;
 pub mod export;
+pub mod extract;
 pub mod store;
 pub mod views;
