@@ -70,17 +70,26 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
     }
     // A policy named by its last words is the policy those words end (三合一审判 of
     // 知识产权民事、刑事、行政案件三合一审判).
-    let mut policies: Vec<usize> = (0..ms.len())
-        .filter(|&i| ms[i].kind == EntityType::Policy)
-        .collect();
-    policies.sort_by_key(|&i| std::cmp::Reverse(ms[i].name.len()));
-    for (x, &i) in policies.iter().enumerate() {
-        for &j in &policies[x + 1..] {
-            let (long, short) = (&ms[i].name, &ms[j].name);
-            if short.chars().count() >= k.mentions.min_policy_suffix
-                && long.len() > short.len()
-                && long.ends_with(short.as_str())
-            {
+    // (Each name's suffixes are looked up, so the work grows with the names, not with
+    // their pairs: a long document names thousands of policies.)
+    let mut policies: HashMap<&str, usize> = HashMap::new();
+    for (i, m) in ms.iter().enumerate() {
+        if m.kind == EntityType::Policy {
+            policies.entry(m.name.as_str()).or_insert(i);
+        }
+    }
+    for (i, m) in ms.iter().enumerate() {
+        if m.kind != EntityType::Policy {
+            continue;
+        }
+        let starts: Vec<usize> = m.name.char_indices().map(|(at, _)| at).skip(1).collect();
+        let chars = m.name.chars().count();
+        for (n, &at) in starts.iter().enumerate() {
+            // The suffix from the (n+1)th character holds chars - n - 1 characters.
+            if chars - n - 1 < k.mentions.min_policy_suffix {
+                break;
+            }
+            if let Some(&j) = policies.get(&m.name[at..]) {
                 union(&mut parent, i, j);
             }
         }
@@ -129,12 +138,19 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
     };
     let mut entities = Vec::with_capacity(groups.len());
     let mut of_mention = vec![0; ms.len()];
+    let mut aliases_defined: HashMap<usize, Vec<&str>> = HashMap::new();
+    for d in &mentions.definitions {
+        aliases_defined
+            .entry(d.mention)
+            .or_default()
+            .push(d.alias.as_str());
+    }
     for members in groups {
         for &m in &members {
             of_mention[m] = entities.len();
         }
         let extra = cores_of(&members);
-        let mut e = make_entity(ms, members, mentions);
+        let mut e = make_entity(ms, members, &aliases_defined);
         e.aliases.extend(extra.into_iter().filter(|c| *c != e.name));
         entities.push(e);
     }
@@ -163,7 +179,9 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
     }
 }
 
-fn make_entity(ms: &[Mention], members: Vec<usize>, all: &Mentions) -> Entity {
+/// One entity of a group of mentions; `defined` holds the aliases the document defines for
+/// a mention (以下简称…), by mention.
+fn make_entity(ms: &[Mention], members: Vec<usize>, defined: &HashMap<usize, Vec<&str>>) -> Entity {
     // The type: from the strongest source; among equals, the most frequent.
     let mut votes: HashMap<EntityType, (Source, usize)> = HashMap::new();
     for &i in &members {
@@ -182,9 +200,9 @@ fn make_entity(ms: &[Mention], members: Vec<usize>, all: &Mentions) -> Entity {
         names.insert(ms[i].name.clone());
         names.extend(ms[i].aliases.iter().cloned());
     }
-    for d in &all.definitions {
-        if members.contains(&d.mention) {
-            names.insert(d.alias.clone());
+    for i in &members {
+        for alias in defined.get(i).into_iter().flatten() {
+            names.insert((*alias).to_owned());
         }
     }
     let name = match lexical {

@@ -48,6 +48,16 @@ pub fn extract(doc: &Document, k: &Knowledge) -> DocumentGraph {
     to_document_graph(doc, &a)
 }
 
+/// The sentences quoted as evidence of one relation in one document, at most: the first
+/// ones, in the order of the text (the rest are counted). A relation a document states
+/// thousands of times (a long report, a table flattened onto one line) would otherwise fill
+/// memory and the store with copies of near-identical sentences.
+pub const EVIDENCE_PER_RELATION: usize = 100;
+
+/// The mentions of one entity in one document that are recorded (with offsets), at most:
+/// the first ones; the rest are counted.
+pub const MENTIONS_PER_ENTITY: usize = 1000;
+
 /// Maps an analysis back onto the original text.
 pub fn to_document_graph(doc: &Document, a: &Analysis) -> DocumentGraph {
     let original: Vec<char> = doc.text.chars().collect();
@@ -65,9 +75,11 @@ pub fn to_document_graph(doc: &Document, a: &Analysis) -> DocumentGraph {
             name: e.name.clone(),
             kind: e.kind,
             aliases: e.aliases.iter().cloned().collect(),
+            mentions_omitted: e.mentions.len().saturating_sub(MENTIONS_PER_ENTITY),
             mentions: e
                 .mentions
                 .iter()
+                .take(MENTIONS_PER_ENTITY)
                 .map(|&i| {
                     let (start, end) = a.clean.original_range(ms[i].start, ms[i].end);
                     MentionRecord {
@@ -89,9 +101,11 @@ pub fn to_document_graph(doc: &Document, a: &Analysis) -> DocumentGraph {
             predicate: r.predicate,
             object: r.object,
             implicit: r.implicit,
+            evidence_omitted: r.evidence.len().saturating_sub(EVIDENCE_PER_RELATION),
             evidence: r
                 .evidence
                 .iter()
+                .take(EVIDENCE_PER_RELATION)
                 .map(|ev| {
                     let s = &a.sentences[ev.sentence];
                     let (start, end) = a.clean.original_range(s.start, s.end);

@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +64,10 @@ pub struct EntityRecord {
     pub kind: EntityType,
     pub aliases: Vec<String>,
     pub mentions: Vec<MentionRecord>,
+    /// Mentions of this document left out of `mentions` (beyond
+    /// [`crate::extract::MENTIONS_PER_ENTITY`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mentions_omitted: usize,
 }
 
 /// A relation as one document states it; ends index the document's entities.
@@ -74,6 +78,14 @@ pub struct RelationRecord {
     pub object: usize,
     pub implicit: bool,
     pub evidence: Vec<EvidenceRecord>,
+    /// Evidence of this document left out of `evidence` (beyond
+    /// [`crate::extract::EVIDENCE_PER_RELATION`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub evidence_omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What one document says.
@@ -120,13 +132,41 @@ pub struct KnowledgeGraph {
     pub graph: DiGraph<Node, Edge>,
     pub documents: Vec<DocumentInfo>,
     index: HashMap<(EntityType, String), NodeIndex>,
-    edges: HashMap<(NodeIndex, Predicate, NodeIndex), petgraph::graph::EdgeIndex>,
+    edges: HashMap<(NodeIndex, Predicate, NodeIndex), EdgeIndex>,
+    /// At most this many mentions per node and pieces of evidence per edge are kept
+    /// ([`KnowledgeGraph::with_record_limit`]); `None` keeps everything.
+    record_limit: Option<usize>,
+    /// Mentions and evidence counted but not kept, by node and edge.
+    dropped_mentions: HashMap<NodeIndex, usize>,
+    dropped_evidence: HashMap<EdgeIndex, usize>,
 }
 
 impl KnowledgeGraph {
     /// An empty graph.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty graph that keeps the first `limit` mentions of each entity and pieces of
+    /// evidence of each relation (in the order documents are added), and counts the rest.
+    /// A run over a large corpus merges every document into one graph: with a limit, its
+    /// memory grows with the number of entities and relations, not with the corpus (the
+    /// store keeps everything).
+    pub fn with_record_limit(limit: usize) -> Self {
+        KnowledgeGraph {
+            record_limit: Some(limit),
+            ..Self::default()
+        }
+    }
+
+    /// How many mentions the node has, kept or not.
+    pub fn mention_count(&self, n: NodeIndex) -> usize {
+        self.graph[n].mentions.len() + self.dropped_mentions.get(&n).copied().unwrap_or(0)
+    }
+
+    /// How many pieces of evidence the edge has, kept or not.
+    pub fn evidence_count(&self, e: EdgeIndex) -> usize {
+        self.graph[e].evidence.len() + self.dropped_evidence.get(&e).copied().unwrap_or(0)
     }
 
     /// Merges one document's findings.
@@ -147,7 +187,11 @@ impl KnowledgeGraph {
                 });
                 let node = &mut self.graph[idx];
                 node.aliases.extend(e.aliases.iter().cloned());
-                node.mentions.extend(e.mentions.iter().cloned());
+                let dropped = keep_some(&mut node.mentions, &e.mentions, self.record_limit)
+                    + e.mentions_omitted;
+                if dropped > 0 {
+                    *self.dropped_mentions.entry(idx).or_insert(0) += dropped;
+                }
                 idx
             })
             .collect();
@@ -158,18 +202,28 @@ impl KnowledgeGraph {
                 Some(&e) => {
                     let edge = &mut self.graph[e];
                     edge.implicit &= r.implicit;
-                    edge.evidence.extend(r.evidence.iter().cloned());
+                    let dropped = keep_some(&mut edge.evidence, &r.evidence, self.record_limit)
+                        + r.evidence_omitted;
+                    if dropped > 0 {
+                        *self.dropped_evidence.entry(e).or_insert(0) += dropped;
+                    }
                 }
                 None => {
+                    let mut evidence = Vec::new();
+                    let dropped = keep_some(&mut evidence, &r.evidence, self.record_limit)
+                        + r.evidence_omitted;
                     let e = self.graph.add_edge(
                         s,
                         o,
                         Edge {
                             predicate: r.predicate,
                             implicit: r.implicit,
-                            evidence: r.evidence.clone(),
+                            evidence,
                         },
                     );
+                    if dropped > 0 {
+                        self.dropped_evidence.insert(e, dropped);
+                    }
                     self.edges.insert(key, e);
                 }
             }
@@ -281,6 +335,7 @@ impl KnowledgeGraph {
                     "name": node.name,
                     "type": node.kind,
                     "aliases": node.aliases,
+                    "mention_count": self.mention_count(n),
                     "mentions": mentions,
                 })
             })
@@ -302,6 +357,7 @@ impl KnowledgeGraph {
                         "predicate": w.predicate,
                         "object": o,
                         "implicit": w.implicit,
+                        "evidence_count": self.evidence_count(e.id()),
                         "evidence": evidence,
                     }),
                 )
@@ -332,6 +388,13 @@ impl KnowledgeGraph {
     }
 }
 
+/// Appends `more` to `kept` up to `limit` records, and returns how many were left out.
+fn keep_some<T: Clone>(kept: &mut Vec<T>, more: &[T], limit: Option<usize>) -> usize {
+    let room = limit.map_or(more.len(), |l| l.saturating_sub(kept.len()).min(more.len()));
+    kept.extend_from_slice(&more[..room]);
+    more.len() - room
+}
+
 /// A document graph with bare entities and relations, for tests across the crate.
 #[cfg(test)]
 pub(crate) fn test_document(
@@ -355,6 +418,7 @@ pub(crate) fn test_document(
                 kind: *k,
                 aliases: vec![],
                 mentions: vec![],
+                mentions_omitted: 0,
             })
             .collect(),
         relations: relations
@@ -365,6 +429,7 @@ pub(crate) fn test_document(
                 object: o,
                 implicit: false,
                 evidence: vec![],
+                evidence_omitted: 0,
             })
             .collect(),
     }
@@ -399,5 +464,55 @@ mod tests {
         assert_eq!(json["entities"][0]["name"], "清华大学");
         assert_eq!(json["relations"][0]["subject"], "e1");
         assert_eq!(json["relations"][0]["object"], "e2");
+    }
+
+    #[test]
+    fn a_record_limit_keeps_the_first_records_and_counts_all() {
+        let mut doc = test_document(
+            "a",
+            &[
+                ("清华大学", EntityType::Institution),
+                ("海淀区", EntityType::Region),
+            ],
+            &[(0, Predicate::locatedIn, 1)],
+        );
+        let mention = |start| MentionRecord {
+            document: "a".into(),
+            start,
+            end: start + 4,
+            text: "清华大学".into(),
+            rule: "lexicon".into(),
+        };
+        doc.entities[0].mentions = (0..3).map(|i| mention(i * 10)).collect();
+        doc.relations[0].evidence = vec![
+            EvidenceRecord {
+                document: "a".into(),
+                sentence: 0,
+                start: 0,
+                end: 9,
+                text: "清华大学位于海淀区".into(),
+                trigger: Some("位于".into()),
+                rule: "locatedIn".into(),
+                implicit: false,
+            };
+            3
+        ];
+        let mut limited = KnowledgeGraph::with_record_limit(4);
+        let mut full = KnowledgeGraph::new();
+        for g in [&mut limited, &mut full] {
+            g.add_document(&doc);
+            g.add_document(&doc);
+        }
+        let n = NodeIndex::new(0);
+        let e = petgraph::graph::EdgeIndex::new(0);
+        assert_eq!(limited.graph[n].mentions.len(), 4);
+        assert_eq!(full.graph[n].mentions.len(), 6);
+        assert_eq!(limited.mention_count(n), 6);
+        assert_eq!(limited.graph[e].evidence.len(), 4);
+        assert_eq!(limited.evidence_count(e), 6);
+        let json = limited.to_json();
+        assert_eq!(json["entities"][0]["mention_count"], 6);
+        assert_eq!(json["relations"][0]["evidence_count"], 6);
+        assert_eq!(full.to_json()["relations"][0]["evidence_count"], 6);
     }
 }

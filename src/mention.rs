@@ -13,7 +13,7 @@
 //!
 //! All positions are byte offsets into the clean text; `entity` maps them back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -180,7 +180,7 @@ fn trim_to_known_names(clean: &NormalizedText, out: &mut Mentions, r: &MentionRu
     for m in &out.mentions {
         *counts.entry(m.name.as_str()).or_default() += 1;
     }
-    let defined: Vec<usize> = out.definitions.iter().map(|d| d.mention).collect();
+    let defined: HashSet<usize> = out.definitions.iter().map(|d| d.mention).collect();
     let mut trims = Vec::new();
     for (i, m) in out.mentions.iter().enumerate() {
         if m.source != Source::Head || counts[m.name.as_str()] > 1 || defined.contains(&i) {
@@ -1214,18 +1214,31 @@ fn resolve(mut cands: Vec<Mention>, out: &mut Vec<Mention>, rejected: &mut Vec<R
 
 fn find_definitions(clean: &NormalizedText, out: &mut Mentions, r: &MentionRules) {
     let text = &clean.text;
+    let longest = out
+        .mentions
+        .iter()
+        .map(|m| m.end - m.start)
+        .max()
+        .unwrap_or(0);
     for rule in &r.definitions {
         for caps in rule.regex.captures_iter(text) {
             let (Some(all), Some(alias)) = (caps.get(0), caps.name("alias")) else {
                 continue;
             };
             // The defined mention ends right before the definition (a closing mark between is fine).
-            let Some(idx) = out.mentions.iter().rposition(|m| {
-                m.end <= all.start()
-                    && text[m.end..all.start()]
-                        .chars()
-                        .all(|c| MARKS.contains(&c) || c.is_whitespace())
-            }) else {
+            // Mentions are sorted by start and none is longer than `longest`: the candidates
+            // end within the marks before the definition, so they start at most `longest`
+            // bytes before those (a search, not a scan back through the document).
+            let marks = text[..all.start()]
+                .trim_end_matches(|c: char| MARKS.contains(&c) || c.is_whitespace())
+                .len();
+            let from = out.mentions.partition_point(|m| m.start + longest < marks);
+            let before = out.mentions.partition_point(|m| m.start < all.start());
+            let Some(idx) = out.mentions[from..before.max(from)]
+                .iter()
+                .rposition(|m| marks <= m.end && m.end <= all.start())
+                .map(|i| from + i)
+            else {
                 continue;
             };
             let alias = strip_marks(alias.as_str());
@@ -1260,17 +1273,23 @@ fn apply_aliases(clean: &NormalizedText, sentences: &[Sentence], out: &mut Menti
     };
     let ac: AhoCorasick = ac;
     let mut added = Vec::new();
+    // Mentions are sorted by start and none is longer than `longest`: those overlapping a
+    // span start within `longest` bytes before it (a search, not a scan of the document).
+    let longest = out
+        .mentions
+        .iter()
+        .map(|m| m.end - m.start)
+        .max()
+        .unwrap_or(0);
     for h in ac.find_iter(&clean.text) {
         let (a, b) = (h.start(), h.end());
         let d = by_alias[aliases[h.pattern().as_usize()]];
         let target = &out.mentions[d.mention];
         // Existing mentions win unless the alias strictly contains them.
-        let overlapping: Vec<usize> = out
-            .mentions
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.start < b && a < m.end)
-            .map(|(i, _)| i)
+        let from = out.mentions.partition_point(|m| m.start + longest <= a);
+        let to = out.mentions.partition_point(|m| m.start < b);
+        let overlapping: Vec<usize> = (from..to.max(from))
+            .filter(|&i| a < out.mentions[i].end)
             .collect();
         if overlapping.iter().any(|&i| {
             let m = &out.mentions[i];
@@ -1278,7 +1297,10 @@ fn apply_aliases(clean: &NormalizedText, sentences: &[Sentence], out: &mut Menti
         }) {
             continue;
         }
-        let Some(sentence) = sentences.iter().find(|s| s.start <= a && b <= s.end) else {
+        let Some(sentence) = sentences[..sentences.partition_point(|s| s.start <= a)]
+            .last()
+            .filter(|s| b <= s.end)
+        else {
             continue;
         };
         added.push((

@@ -11,15 +11,15 @@ use std::io::Write;
 use std::sync::LazyLock;
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::Term;
+use oxigraph::model::{GraphNameRef, NamedNodeRef, Quad, Term};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
+use oxigraph::store::{StorageError, Store, Transaction};
 use regex::Regex;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::error::{Error, Result};
-use crate::ontology::PREFIXES;
+use crate::ontology::{META_GRAPH, PREFIXES};
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -201,14 +201,39 @@ pub fn update(store: &Store, text: &str) -> Result<UpdateSummary> {
             .map_err(|e| Error::Query(format!("cannot count the store's quads: {e}")))
     };
     let before = len()?;
+    let failed = |e: &dyn std::fmt::Display| Error::Query(format!("update failed: {e}"));
+    let mut t = store.start_transaction().map_err(|e| failed(&e))?;
+    let metadata_before = metadata(&t).map_err(|e| failed(&e))?;
     prepared
-        .on_store(store)
+        .on_transaction(&mut t)
         .execute()
-        .map_err(|e| Error::Query(format!("update failed: {e}")))?;
+        .map_err(|e| failed(&e))?;
+    // The metadata graph is how a later zhitu recognises the store (version, format): an
+    // update that changes it (CLEAR ALL, DROP ALL, a DELETE over every graph) would leave a
+    // store that every command refuses. Dropping the transaction leaves the store as it was.
+    if metadata(&t).map_err(|e| failed(&e))? != metadata_before {
+        return Err(Error::Query(format!(
+            "this update would change the store's metadata graph <{META_GRAPH}> (the zhitu \
+             version and store format it records), after which zhitu could not open the store; \
+             nothing was changed. Name the graphs to change (GRAPH ?g {{ … }} with a FILTER, or \
+             CLEAR GRAPH <…>); to start afresh, delete the store folder"
+        )));
+    }
+    t.commit().map_err(|e| failed(&e))?;
     Ok(UpdateSummary {
         before,
         after: len()?,
     })
+}
+
+/// The quads of the store's metadata graph, sorted, as seen inside `t`.
+fn metadata(t: &Transaction<'_>) -> std::result::Result<Vec<Quad>, StorageError> {
+    let graph = NamedNodeRef::new_unchecked(META_GRAPH);
+    let mut quads = t
+        .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(graph)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    quads.sort_by_cached_key(|q| q.to_string());
+    Ok(quads)
 }
 
 /// A syntax error for a person: "SPARQL syntax error at line L, column C: expected …", the

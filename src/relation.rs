@@ -9,7 +9,7 @@
 //! whose header names the roles of its columns (指导部门 | 改革举措), and a name that contains
 //! its parent's (中科大北京研究院 → 中国科学技术大学).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::entity::Entities;
 use crate::knowledge::{Knowledge, RelationRule, Side, SideRule, Take};
@@ -18,7 +18,7 @@ use crate::ontology::Predicate;
 use crate::sentence::Sentence;
 
 /// Why a relation is believed: one sentence and the rule that read it there.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Evidence {
     pub sentence: usize,
     /// Clean-text byte range of the trigger word, if the rule has one.
@@ -48,6 +48,9 @@ pub fn find(
     k: &Knowledge,
 ) -> Vec<Relation> {
     let mut found: BTreeMap<(usize, Predicate, usize), Relation> = BTreeMap::new();
+    // Evidence already recorded, so that a relation stated thousands of times (a long
+    // document) is checked in constant time, not against its whole list.
+    let mut seen: HashSet<(usize, Predicate, usize, Evidence)> = HashSet::new();
     let mut add = |s: usize, p: Predicate, o: usize, ev: Evidence| {
         if s == o {
             return;
@@ -65,7 +68,7 @@ pub fn find(
             evidence: Vec::new(),
         });
         r.implicit &= ev.implicit;
-        if !r.evidence.contains(&ev) {
+        if seen.insert((s, p, o, ev.clone())) {
             r.evidence.push(ev);
         }
     };

@@ -91,6 +91,64 @@ fn crlf_and_cr_line_ends_keep_offsets_on_the_original() {
     assert!(offsets_quote(&g, "cr.txt", &cr) >= 6);
 }
 
+/// A whole document on one 50 MB line: a table flattened onto a line (TABs), a long run
+/// without any punctuation, then ordinary sentences. Extraction must stay linear (it was
+/// quadratic in a paragraph's length once: minutes for this file) and every offset, at the
+/// end of the line as at its start, must quote the original. The store gets it too.
+#[test]
+fn a_single_50_mb_line_is_extracted_with_exact_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut line = String::with_capacity(50 << 20);
+    while line.len() < 20 << 20 {
+        line.push_str("合肥高新区管委会\t依托清华大学建设合肥量子研究院。\t");
+    }
+    while line.len() < 30 << 20 {
+        line.push_str("苏州工业园区科技创新委员会支持企业研发");
+    }
+    while line.len() < 50 << 20 {
+        line.push_str(TEXT);
+    }
+    line.push_str("最后，武汉东湖高新区依托华中科技大学建设光电国家研究中心。");
+    std::fs::write(dir.path().join("long.txt"), &line).unwrap();
+    zhitu_in(dir.path())
+        .args(["extract", "long.txt", "-q"])
+        .assert()
+        .success();
+    let g = graph(dir.path());
+    let found = names(&g);
+    for name in [
+        "合肥量子研究院",
+        "清华大学",
+        "北京协同创新研究院",
+        "华中科技大学",
+    ] {
+        assert!(found.contains(&name), "{name} not found");
+    }
+    // graph.json keeps a sample of the mentions: those it keeps quote the original.
+    assert!(offsets_quote(&g, "long.txt", &line) >= 100);
+    // The last sentence's relation, with its evidence at the very end of the line.
+    let chars = line.chars().count();
+    let last = g["relations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["evidence"].as_array().unwrap())
+        .map(|e| e["end"].as_u64().unwrap() as usize)
+        .max()
+        .unwrap();
+    assert_eq!(last, chars);
+    let count = |name: &str| {
+        g["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .map(|e| e["mention_count"].as_u64().unwrap())
+            .unwrap()
+    };
+    assert!(count("清华大学") > 100_000, "every mention is counted");
+}
+
 #[test]
 fn nul_bytes_count_as_spaces_and_offsets_still_count_them() {
     let dir = tempfile::tempdir().unwrap();

@@ -406,6 +406,52 @@ fn update_says_what_changed_and_syntax_errors_show_the_position() {
         .stderr(predicate::str::contains("use `zhitu query`"));
 }
 
+#[test]
+fn an_update_that_would_wipe_the_store_metadata_changes_nothing() {
+    let dir = extracted_shared();
+    let count = || {
+        let out = zhitu_in(dir.path())
+            .args([
+                "query",
+                "--format",
+                "csv",
+                "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }",
+            ])
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let before = count();
+    for update in [
+        "CLEAR ALL",
+        "DROP ALL",
+        "DELETE WHERE { GRAPH ?g { ?s zt:writtenBy ?o } }",
+    ] {
+        zhitu_in(dir.path())
+            .args(["update", update])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("metadata graph"))
+            .stderr(predicate::str::contains("nothing was changed"));
+        assert_eq!(count(), before, "{update} changed the store");
+    }
+    // Clearing the documents' graphs by name is allowed; the store still opens afterwards.
+    zhitu_in(dir.path())
+        .args(["update", "CLEAR NAMED"])
+        .assert()
+        .code(2);
+    zhitu_in(dir.path())
+        .args([
+            "update",
+            "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } \
+             FILTER(STRSTARTS(STR(?g), \"https://w3id.org/zhitu/doc/\")) }",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("removed"));
+    zhitu_in(dir.path()).arg("stats").assert().success();
+}
+
 /// Each graph's quad count, and the sorted N-Quads of the whole store. The store is opened
 /// for writing, as the next `extract` opens it.
 fn snapshot(store: &Path) -> (BTreeMap<String, usize>, Vec<String>) {
