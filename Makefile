@@ -7,6 +7,10 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/zhitu/target
 ZHITU = $(CARGO_TARGET_DIR)/debug/zhitu
 DEV_CORPUS ?= ../shared/corpus/dev
+# The official Oxigraph server of the version zhitu's stores belong to (from PyPI's
+# oxigraph==0.5.13 wheel, which ships the binary): the interoperability tests run it.
+OXIGRAPH_SERVER ?= $(HOME)/.cache/zhitu/oxigraph-0.5.13/oxigraph
+export ZHITU_OXIGRAPH_SERVER = $(OXIGRAPH_SERVER)
 
 .PHONY: run test setup build
 
@@ -28,6 +32,23 @@ setup:
 	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	    else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
 	  else echo "note:$$missing not installed: the export tests will skip those readers"; fi; \
+	fi
+
+	@# The official Oxigraph 0.5.13 server for the interoperability tests (tests/serve.rs, tests/push.rs).
+	@if [ ! -x "$(OXIGRAPH_SERVER)" ]; then \
+	  echo "fetching the official Oxigraph 0.5.13 server (PyPI: oxigraph==0.5.13) for the tests…"; \
+	  if command -v python3 >/dev/null; then py=python3; else py=/usr/bin/python3; fi; \
+	  d=$$(mktemp -d); \
+	  if $$py -m pip download --quiet --no-deps --only-binary=:all: oxigraph==0.5.13 -d "$$d" && \
+	     $$py -c 'import glob, os, shutil, sys, zipfile; \
+	       dst = sys.argv[1]; os.makedirs(os.path.dirname(dst), exist_ok=True); \
+	       z = zipfile.ZipFile(glob.glob(sys.argv[2] + "/oxigraph-0.5.13-*.whl")[0]); \
+	       src = z.open("oxigraph-0.5.13.data/scripts/oxigraph"); out = open(dst + ".part", "wb"); \
+	       shutil.copyfileobj(src, out); out.close(); os.chmod(dst + ".part", 0o755); \
+	       os.replace(dst + ".part", dst)' "$(OXIGRAPH_SERVER)" "$$d"; then \
+	    echo "  $(OXIGRAPH_SERVER): $$($(OXIGRAPH_SERVER) --version)"; \
+	  else echo "note: could not fetch the Oxigraph server: the tests that need it fail under CI, and skip otherwise"; fi; \
+	  rm -rf "$$d"; \
 	fi
 
 build: setup

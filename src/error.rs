@@ -49,6 +49,20 @@ pub enum Error {
     /// Output could not be serialised.
     #[error("{0}")]
     Output(String),
+    /// `zhitu serve` could not listen on its address (in use, not this machine's, no
+    /// permission).
+    #[error(
+        "cannot listen on {addr}: {source} (is another server running there? give another \
+         --bind ADDRESS:PORT)"
+    )]
+    Listen {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A remote store could not be reached or refused what was sent (`--push`).
+    #[error("{0}")]
+    Remote(String),
 }
 
 impl Error {

@@ -548,6 +548,125 @@ fn export_rdf(
 }
 
 // ---------------------------------------------------------------------------------------
+// Shards for bulk loaders
+
+/// What a sharded export wrote: per shard its file, graphs and quads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shard {
+    pub file: std::path::PathBuf,
+    pub graphs: usize,
+    pub quads: usize,
+}
+
+/// The name of shard `i` of `n`: `part-000.nq` … (wider when there are more than 1000).
+pub fn shard_name(i: usize, n: usize) -> String {
+    let width = n.saturating_sub(1).to_string().len().max(3);
+    format!("part-{i:0width$}.nq")
+}
+
+/// Assigns graphs (name, quad count) to `n` shards: each graph whole in one shard, the
+/// largest first into the shard holding the fewest quads so far (ties to the lower shard),
+/// graphs ordered by size then name, so that the same store gives the same shards.
+pub fn assign_shards(graphs: &[(String, usize)], n: usize) -> Vec<Vec<usize>> {
+    let n = n.max(1);
+    let mut order: Vec<usize> = (0..graphs.len()).collect();
+    order.sort_by(|&a, &b| {
+        graphs[b]
+            .1
+            .cmp(&graphs[a].1)
+            .then_with(|| graphs[a].0.cmp(&graphs[b].0))
+    });
+    let mut load = vec![0usize; n];
+    let mut shards = vec![Vec::new(); n];
+    for g in order {
+        let lightest = (0..n).min_by_key(|&i| (load[i], i)).unwrap_or(0);
+        load[lightest] += graphs[g].1;
+        shards[lightest].push(g);
+    }
+    for s in &mut shards {
+        s.sort_by(|&a, &b| graphs[a].0.cmp(&graphs[b].0));
+    }
+    shards
+}
+
+/// Writes the whole store as `n` N-Quads files `part-NNN.nq` in `dir` (created if needed) for
+/// the bulk loaders of larger stores: every graph (each document's, the ontology, the
+/// metadata, and the default graph if it holds anything) whole in one shard, shards balanced
+/// by quads. Shard files of an earlier export with more shards are removed, so that a loader
+/// reading `part-*.nq` does not load them twice; `removed` lists them.
+pub fn export_shards(
+    store: &KnowledgeStore,
+    n: usize,
+    dir: &Path,
+) -> Result<(Vec<Shard>, Vec<std::path::PathBuf>)> {
+    use oxigraph::model::{GraphName, GraphNameRef};
+    if n == 0 {
+        return Err(Error::Usage("--shard needs at least 1 shard".into()));
+    }
+    let store_error = |e: &dyn std::fmt::Display| Error::Store {
+        path: store.path().to_path_buf(),
+        message: e.to_string(),
+    };
+    let inner = store.inner();
+    let mut names: Vec<GraphName> = Vec::new();
+    for g in inner.named_graphs() {
+        names.push(g.map_err(|e| store_error(&e))?.into());
+    }
+    let count = |g: GraphNameRef<'_>| inner.quads_for_pattern(None, None, None, Some(g)).count();
+    if count(GraphNameRef::DefaultGraph) > 0 {
+        names.push(GraphName::DefaultGraph);
+    }
+    let graphs: Vec<(String, usize)> = names
+        .iter()
+        .map(|g| (g.to_string(), count(g.as_ref())))
+        .collect();
+    let shards = assign_shards(&graphs, n);
+
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut written = Vec::with_capacity(n);
+    for (i, members) in shards.iter().enumerate() {
+        let file = dir.join(shard_name(i, n));
+        let out = std::fs::File::create(&file).map_err(|e| Error::io(&file, e))?;
+        let mut w =
+            RdfSerializer::from_format(RdfFormat::NQuads).for_writer(io::BufWriter::new(out));
+        let mut quads = 0;
+        for &g in members {
+            for q in inner.quads_for_pattern(None, None, None, Some(names[g].as_ref())) {
+                let q = q.map_err(|e| store_error(&e))?;
+                w.serialize_quad(&q).map_err(|e| Error::io(&file, e))?;
+                quads += 1;
+            }
+        }
+        w.finish()
+            .map_err(|e| Error::io(&file, e))?
+            .flush()
+            .map_err(|e| Error::io(&file, e))?;
+        written.push(Shard {
+            file,
+            graphs: members.len(),
+            quads,
+        });
+    }
+    // Shards of an earlier, wider export would be loaded too: remove them.
+    let mut removed = Vec::new();
+    let ours: HashSet<String> = (0..n).map(|i| shard_name(i, n)).collect();
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_shard = name
+            .strip_prefix("part-")
+            .and_then(|r| r.strip_suffix(".nq"))
+            .is_some_and(|d| d.len() >= 3 && d.bytes().all(|b| b.is_ascii_digit()));
+        if is_shard && !ours.contains(&name) {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    Ok((written, removed))
+}
+
+// ---------------------------------------------------------------------------------------
 // Subgraphs
 
 /// The part of `g` that `selection` keeps: a CONSTRUCT query first, then types, then the
@@ -1458,6 +1577,29 @@ mod tests {
             one_line("　　一\n年来，a\nb 科学城\r\n 依托 "),
             "一年来，a b 科学城依托"
         );
+    }
+
+    #[test]
+    fn shards_keep_graphs_whole_and_balance() {
+        let graphs: Vec<(String, usize)> = [("a", 10), ("b", 7), ("c", 5), ("d", 5), ("e", 1)]
+            .iter()
+            .map(|(n, q)| (n.to_string(), *q))
+            .collect();
+        let shards = assign_shards(&graphs, 2);
+        // 10 | 7 → 10 | 12 → 15 | 12 → 15 | 13 … every graph exactly once.
+        let load = |s: &Vec<usize>| s.iter().map(|&g| graphs[g].1).sum::<usize>();
+        assert_eq!(shards.iter().map(Vec::len).sum::<usize>(), 5);
+        assert!(load(&shards[0]).abs_diff(load(&shards[1])) <= 2);
+        assert_eq!(assign_shards(&graphs, 2), shards);
+        assert_eq!(
+            assign_shards(&graphs, 8)
+                .iter()
+                .filter(|s| s.is_empty())
+                .count(),
+            3
+        );
+        assert_eq!(shard_name(7, 4), "part-007.nq");
+        assert_eq!(shard_name(7, 5000), "part-0007.nq");
     }
 
     #[test]

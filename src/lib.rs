@@ -22,6 +22,8 @@ rules under `ontology/` once and compiles them into automata that the stages bor
 [`extract`] chains the per-document stages; [`pipeline`] runs them over a corpus.
 Rule authors measure their changes with [`eval`]. [`export`] rebuilds the graph from the store
 and writes it for other tools; [`views`] ranks it and walks it for a person.
+[`serve`] answers SPARQL over HTTP (the SPARQL 1.1 Protocol); [`push`] sends the store's
+graphs to another triple store (the Graph Store Protocol).
 */
 
 pub mod entity;
@@ -35,11 +37,13 @@ pub mod mention;
 pub mod normalize;
 pub mod ontology;
 pub mod pipeline;
+pub mod push;
 pub mod query;
 pub mod rdf;
 pub mod read;
 pub mod relation;
 pub mod sentence;
+pub mod serve;
 pub mod store;
 pub mod views;
 

@@ -4,7 +4,8 @@
 //! Exit codes: 0 success; 1 the run finished but some inputs were skipped (each is listed);
 //! 2 usage error, a malformed rule/lexicon file, a bad query or gold file; 3 the store cannot
 //! be opened or written (locked by another process, not a zhitu store, another store
-//! format); 4 any other I/O error.
+//! format); 4 any other I/O error (also: `serve` cannot listen on its address); 5 a remote
+//! store did not take everything `--push` sent.
 //! `zhitu path` exits 1 when the two entities are not connected.
 
 use std::path::{Path, PathBuf};
@@ -40,8 +41,12 @@ name and the relations between them, and stores the graph in an Oxigraph store t
   zhitu stats
   zhitu path 复旦大学 上海市科委
   zhitu show 中科院
+  zhitu serve                                    # SPARQL endpoint at http://127.0.0.1:7878/sparql
+  zhitu push http://localhost:7878/store         # every document's graph to another store
+  zhitu export --format nquads --shard 8 -o shards/   # for bulk loaders of larger stores
 
-Exit codes: 0 ok; 1 some inputs skipped; 2 usage, rule or query error; 3 store error; 4 I/O error."
+Exit codes: 0 ok; 1 some inputs skipped; 2 usage, rule or query error; 3 store error; 4 I/O error;
+5 a remote store did not take what --push sent."
 )]
 struct Cli {
     /// The knowledge folder (ontology, lexicons, rules). Default: ./ontology, else the one
@@ -115,6 +120,38 @@ Examples:
 All the documents go in one transaction; if the store does not hold one of them, nothing is
 removed (exit 2).")]
     Remove(cli::store::RemoveArgs),
+    /// Serve the store as a SPARQL 1.1 Protocol endpoint (read-only unless --writable).
+    #[command(
+        after_help = "Queries go to /sparql by GET (?query=…) or POST (form query=…, or a body of type
+application/sparql-query), with default-graph-uri and named-graph-uri; answers are negotiated
+by Accept: SPARQL results as JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples,
+JSON-LD, RDF/XML. Without FROM or default-graph-uri the default graph is the union of all
+graphs, and zhitu's prefixes are predeclared, as in `zhitu query`. / has a query page.
+A query past --timeout gets 503, an answer past --max-results 422, a body past --max-body
+413, an update on a read-only server 403.
+
+Examples:
+  zhitu serve                                   # http://127.0.0.1:7878/sparql, read-only
+  zhitu serve --store results/store --bind 127.0.0.1:0 -v   # any free port, a line per request
+  zhitu serve --writable --timeout 300
+  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?n WHERE { ?p a zt:Platform ; skos:prefLabel ?n }' http://127.0.0.1:7878/sparql"
+    )]
+    Serve(cli::serve::ServeArgs),
+    /// Send the store's graphs to another triple store (SPARQL 1.1 Graph Store Protocol).
+    #[command(
+        after_help = "Each document's named graph (and the ontology's) goes as one PUT URL?graph=IRI of N-Triples,
+replacing that graph in the remote store: pushing again never duplicates. Transient failures
+(connection errors, 408, 429, 5xx) are retried; credentials come from the environment only:
+ZHITU_PUSH_TOKEN (bearer), or ZHITU_PUSH_USER and ZHITU_PUSH_PASSWORD (basic).
+Exits 5 when some graph did not arrive (each is listed).
+
+Examples:
+  zhitu push http://localhost:7878/store                        # Oxigraph server
+  zhitu push http://localhost:3030/corpus/data --store results/store   # Fuseki
+  ZHITU_PUSH_USER=admin ZHITU_PUSH_PASSWORD=… zhitu push http://graphdb:7200/repositories/zhitu/rdf-graphs/service
+  zhitu push http://localhost:7878/store input/report.txt       # one document"
+    )]
+    Push(cli::push::PushArgs),
     /// Show, sentence by sentence, what extraction found in a file and why.
     #[command(after_help = "Examples:
   zhitu explain input/haidian.txt --grep 依托
@@ -221,6 +258,7 @@ fn exit_code(e: &Error) -> u8 {
         | Error::NotFound(_)
         | Error::Usage(_) => 2,
         Error::Store { .. } | Error::StoreLocked(_) => 3,
+        Error::Remote(_) => 5,
         _ => 4,
     }
 }
@@ -275,5 +313,7 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Stats(args) => cli::views::stats(cli, args),
         Command::Path(args) => cli::views::path(cli, args),
         Command::Show(args) => cli::views::show(cli, args),
+        Command::Serve(args) => cli::serve::run(cli, args),
+        Command::Push(args) => cli::push::run(cli, args),
     }
 }

@@ -35,6 +35,11 @@ pub struct ExportArgs {
     /// write its triples; graph formats keep the entities and relations that appear in it.
     #[arg(long, value_name = "FILE")]
     query: Option<PathBuf>,
+    /// Split the store into N N-Quads files part-000.nq … in the folder -o, for the bulk
+    /// loaders of larger stores (QLever, Virtuoso, Jena, Neptune); each graph whole in one
+    /// file, files balanced by size. Only with --format nquads.
+    #[arg(long, value_name = "N")]
+    shard: Option<usize>,
 }
 
 fn read_query(path: &Path) -> Result<String, Error> {
@@ -56,6 +61,7 @@ fn read_query(path: &Path) -> Result<String, Error> {
 pub fn run(cli: &Cli, args: &ExportArgs) -> Result<ExitCode, Error> {
     let format = match (args.format, &args.output) {
         (Some(f), _) => f,
+        (None, _) if args.shard.is_some() => ExportFormat::Nquads,
         (None, Some(out)) => out
             .extension()
             .and_then(|e| e.to_str())
@@ -74,6 +80,9 @@ pub fn run(cli: &Cli, args: &ExportArgs) -> Result<ExitCode, Error> {
             ))
         }
     };
+    if let Some(n) = args.shard {
+        return shard(cli, args, format, n);
+    }
     let selection = Selection {
         types: args.types.clone(),
         around: args.around.clone().map(|n| (n, args.depth)),
@@ -135,6 +144,64 @@ pub fn run(cli: &Cli, args: &ExportArgs) -> Result<ExitCode, Error> {
                 std::io::stderr(),
                 "zhitu: wrote {format} ({what}) to {}",
                 path.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--shard N`: the whole store as N N-Quads files in the folder -o.
+fn shard(cli: &Cli, args: &ExportArgs, format: ExportFormat, n: usize) -> Result<ExitCode, Error> {
+    if format != ExportFormat::Nquads {
+        return Err(Error::Usage(format!(
+            "--shard writes N-Quads files (one named graph per document, whole in one file): \
+             give --format nquads, not {format}"
+        )));
+    }
+    if n == 0 {
+        return Err(Error::Usage("--shard N: N must be 1 or more".into()));
+    }
+    if !args.types.is_empty() || args.around.is_some() || args.query.is_some() {
+        return Err(Error::Usage(
+            "--shard exports the whole store; --type, --around and --query do not apply".into(),
+        ));
+    }
+    let Some(dir) = &args.output else {
+        return Err(Error::Usage(
+            "--shard writes a folder of files: give -o DIR".into(),
+        ));
+    };
+    if dir.is_file() {
+        return Err(Error::Usage(format!(
+            "--shard writes a folder of files, and {} is a file: give -o DIR",
+            dir.display()
+        )));
+    }
+    let store = KnowledgeStore::open_read_only(&args.store)?;
+    let (shards, removed) = export::export_shards(&store, n, dir)?;
+    if !cli.quiet {
+        let mut e = std::io::stderr().lock();
+        for path in &removed {
+            let _ = writeln!(
+                e,
+                "zhitu: removed {} (a shard of an earlier export with more shards)",
+                path.display()
+            );
+        }
+        let graphs: usize = shards.iter().map(|s| s.graphs).sum();
+        let quads: usize = shards.iter().map(|s| s.quads).sum();
+        let _ = writeln!(
+            e,
+            "zhitu: wrote {graphs} graphs, {quads} quads in {n} N-Quads files to {}",
+            dir.display()
+        );
+        for s in &shards {
+            let _ = writeln!(
+                e,
+                "  {}  {} graphs, {} quads",
+                s.file.display(),
+                s.graphs,
+                s.quads
             );
         }
     }

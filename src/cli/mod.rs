@@ -4,5 +4,7 @@ pub mod eval;
 pub mod explain;
 pub mod export;
 pub mod extract;
+pub mod push;
+pub mod serve;
 pub mod store;
 pub mod views;
