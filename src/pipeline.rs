@@ -1,18 +1,24 @@
-//! A run over a corpus: list the files, read and extract them in parallel, write each
-//! document's graph to the store, and merge everything into one knowledge graph.
+//! A run over a corpus: list the files, read and extract them in parallel, write the
+//! documents' graphs to the store, and merge everything into one knowledge graph.
 //!
-//! Files are processed in batches: a batch is read and extracted in parallel (rayon), then
-//! written to the store one document per transaction, so memory holds one batch and the
-//! merged graph, never the corpus. A file that cannot be read is reported and skipped; the
-//! run goes on. A document whose content and rules are unchanged since it was stored is
-//! not rewritten.
+//! Files go through in batches (a few hundred documents or some tens of MB, whichever comes
+//! first): a batch is read and extracted in parallel (rayon), then handed to a writer thread
+//! that stores it while the next batch is extracted. The writer puts many documents in one
+//! transaction (a commit costs about as much as thousands of quads), so that loading keeps
+//! up with extraction; a transaction is still all-or-nothing, so after a crash every
+//! document is in the store whole or not at all, and the next run completes the work.
+//! Memory holds a batch or two and the merged graph, never the corpus. A file that cannot
+//! be read is reported and skipped; the run goes on. A document whose content and rules are
+//! unchanged since it was stored is not rewritten.
 //!
 //! [`plan`] lists the inputs first, so that a caller can refuse a run with nothing to read
 //! before it opens a store or writes anything; [`run_inputs`] does the work.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use oxigraph::model::Quad;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -22,7 +28,10 @@ use crate::knowledge::Knowledge;
 use crate::rdf::document_quads;
 pub use crate::read::Skipped;
 use crate::read::{list_inputs, patterns, read_document_with, Inputs};
-use crate::store::KnowledgeStore;
+use crate::store::{KnowledgeStore, TRANSACTION_QUADS};
+
+/// A batch of extraction ends after this many bytes of input (or `batch_size` documents).
+const BATCH_BYTES: u64 = 32 << 20;
 
 /// What a run is asked to do.
 #[derive(Debug, Clone)]
@@ -42,12 +51,25 @@ pub struct RunOptions {
 /// What became of a document in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stored {
-    /// Its graph was written (new, changed, or `force`).
+    /// Its graph goes to the store (new, changed, or `force`).
     Written,
     /// The store already held it with the same content and rules.
     Unchanged,
     /// The run has no store.
     NoStore,
+}
+
+/// What a run tells its caller as it goes, file by file, in input order.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A document was read and extracted; `bytes` is the size of its file.
+    Document {
+        graph: &'a DocumentGraph,
+        stored: Stored,
+        bytes: u64,
+    },
+    /// A file could not be read (the report lists it again at the end).
+    Skipped { skipped: &'a Skipped, bytes: u64 },
 }
 
 /// What a run did.
@@ -58,6 +80,7 @@ pub struct RunReport {
     pub unchanged: usize,
     pub skipped: Vec<Skipped>,
     pub quads_written: usize,
+    /// Bytes of the decoded text of the documents read.
     pub bytes: u64,
     pub elapsed: Duration,
 }
@@ -87,25 +110,44 @@ pub fn run(
     k: &Knowledge,
     store: Option<&KnowledgeStore>,
     graph: &mut KnowledgeGraph,
-    on_document: &mut dyn FnMut(&DocumentGraph, Stored),
+    on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<RunReport> {
     let inputs = plan(options)?;
-    run_inputs(&inputs, options, k, store, graph, on_document)
+    run_inputs(&inputs, options, k, store, graph, on_event)
 }
 
-/// Runs extraction over listed inputs, writing to `store` when given; `on_document` sees each
-/// document's graph as it is done, and what became of it in the store (for progress). The
-/// report's `skipped` holds what listing passed over, then the files that could not be read.
+/// The size of a file on disk (0 when it cannot be read: reading will say why).
+pub fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// One input after reading and extraction.
+struct Extracted {
+    path: PathBuf,
+    bytes: u64,
+    outcome: Result<Done>,
+}
+
+struct Done {
+    graph: DocumentGraph,
+    text_bytes: u64,
+    stored: Stored,
+    /// The quads to write when `stored` is [`Stored::Written`].
+    quads: Vec<Quad>,
+}
+
+/// Runs extraction over listed inputs, writing to `store` when given; `on_event` hears of
+/// each file as it is done (for progress). The report's `skipped` holds what listing passed
+/// over, then the files that could not be read.
 pub fn run_inputs(
     inputs: &Inputs,
     options: &RunOptions,
     k: &Knowledge,
     store: Option<&KnowledgeStore>,
     graph: &mut KnowledgeGraph,
-    on_document: &mut dyn FnMut(&DocumentGraph, Stored),
+    on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<RunReport> {
     let started = Instant::now();
-    let files = &inputs.files;
     let mut report = RunReport {
         skipped: inputs.skipped.clone(),
         ..RunReport::default()
@@ -123,52 +165,160 @@ pub fn run_inputs(
         .num_threads(options.jobs)
         .build()
         .map_err(|e| Error::Output(format!("cannot start worker threads: {e}")))?;
-    for batch in files.chunks(options.batch_size.max(1)) {
-        let results: Vec<(PathBuf, Result<(DocumentGraph, u64)>)> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|path| {
-                    let r = read_document_with(path, options.lossy).map(|doc| {
-                        let bytes = doc.text.len() as u64;
-                        (extract(&doc, k), bytes)
-                    });
-                    (path.clone(), r)
-                })
-                .collect()
+    let sized: Vec<(&PathBuf, u64)> = inputs.files.iter().map(|p| (p, file_size(p))).collect();
+    let extract_one = |&(path, bytes): &(&PathBuf, u64)| Extracted {
+        path: path.clone(),
+        bytes,
+        outcome: read_document_with(path, options.lossy)
+            .and_then(|doc| extracted(&doc, k, store, options.force)),
+    };
+
+    std::thread::scope(|scope| -> Result<()> {
+        // The writer: one transaction per message, while the next batch is extracted.
+        let (to_writer, inbox) = mpsc::sync_channel::<Vec<(String, Vec<Quad>)>>(1);
+        let writer = store.map(|store| {
+            scope.spawn(move || -> Result<()> {
+                for documents in inbox {
+                    store.replace_documents(&documents)?;
+                }
+                store.flush()
+            })
         });
-        for (path, result) in results {
-            match result {
-                Ok((doc, bytes)) => {
-                    report.documents += 1;
-                    report.bytes += bytes;
-                    let mut outcome = Stored::NoStore;
-                    if let Some(store) = store {
-                        let stored = store.document_stamp(&doc.document.path)?;
-                        let current = (doc.document.sha256.clone(), k.fingerprint.clone());
-                        if !options.force && stored.as_ref() == Some(&current) {
-                            report.unchanged += 1;
-                            outcome = Stored::Unchanged;
-                        } else {
-                            let quads = document_quads(&doc, crate::VERSION, &k.fingerprint);
-                            store.replace_document(&doc.document.path, &quads)?;
-                            report.stored += 1;
-                            report.quads_written += quads.len();
-                            outcome = Stored::Written;
+        let send = |pending: &mut Vec<(String, Vec<Quad>)>| -> bool {
+            pending.is_empty() || to_writer.send(std::mem::take(pending)).is_ok()
+        };
+        let mut writer_alive = true;
+        for batch in batches(&sized, options.batch_size) {
+            let results: Vec<Extracted> =
+                pool.install(|| batch.par_iter().map(extract_one).collect());
+            let mut pending: Vec<(String, Vec<Quad>)> = Vec::new();
+            let mut pending_quads = 0;
+            for item in results {
+                match item.outcome {
+                    Ok(done) => {
+                        report.documents += 1;
+                        report.bytes += done.text_bytes;
+                        match done.stored {
+                            Stored::Written => {
+                                report.stored += 1;
+                                report.quads_written += done.quads.len();
+                                pending_quads += done.quads.len();
+                                pending.push((done.graph.document.path.clone(), done.quads));
+                            }
+                            Stored::Unchanged => report.unchanged += 1,
+                            Stored::NoStore => {}
+                        }
+                        graph.add_document(&done.graph);
+                        on_event(Event::Document {
+                            graph: &done.graph,
+                            stored: done.stored,
+                            bytes: item.bytes,
+                        });
+                        // A transaction is committed once it holds enough quads (and at the
+                        // end of each batch): commits then cost little, and memory is bounded.
+                        if pending_quads >= TRANSACTION_QUADS {
+                            writer_alive = writer_alive && send(&mut pending);
+                            pending_quads = 0;
                         }
                     }
-                    graph.add_document(&doc);
-                    on_document(&doc, outcome);
+                    Err(e) => {
+                        report.skipped.push(Skipped {
+                            path: item.path,
+                            reason: e.to_string(),
+                        });
+                        if let Some(skipped) = report.skipped.last() {
+                            on_event(Event::Skipped {
+                                skipped,
+                                bytes: item.bytes,
+                            });
+                        }
+                    }
                 }
-                Err(e) => report.skipped.push(Skipped {
-                    path,
-                    reason: e.to_string(),
-                }),
+            }
+            writer_alive = writer_alive && send(&mut pending);
+            if !writer_alive {
+                break; // the writer failed: its error is returned below
             }
         }
-    }
-    if let Some(store) = store {
-        store.flush()?;
-    }
+        drop(to_writer);
+        match writer {
+            Some(w) => w
+                .join()
+                .unwrap_or_else(|_| Err(Error::Output("the store writer thread failed".into()))),
+            None => Ok(()),
+        }
+    })?;
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Extracts one document, and decides against the store what becomes of it.
+fn extracted(
+    doc: &crate::read::Document,
+    k: &Knowledge,
+    store: Option<&KnowledgeStore>,
+    force: bool,
+) -> Result<Done> {
+    let graph = extract(doc, k);
+    let text_bytes = doc.text.len() as u64;
+    let Some(store) = store else {
+        return Ok(Done {
+            graph,
+            text_bytes,
+            stored: Stored::NoStore,
+            quads: Vec::new(),
+        });
+    };
+    let stamp = store.document_stamp(&graph.document.path)?;
+    let current = (graph.document.sha256.clone(), k.fingerprint.clone());
+    if !force && stamp.as_ref() == Some(&current) {
+        return Ok(Done {
+            graph,
+            text_bytes,
+            stored: Stored::Unchanged,
+            quads: Vec::new(),
+        });
+    }
+    let quads = document_quads(&graph, crate::VERSION, &k.fingerprint);
+    Ok(Done {
+        graph,
+        text_bytes,
+        stored: Stored::Written,
+        quads,
+    })
+}
+
+/// Consecutive runs of files of at most `count` files and about [`BATCH_BYTES`] (a file
+/// larger than that is a batch of its own).
+fn batches<T>(files: &[(T, u64)], count: usize) -> Vec<&[(T, u64)]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, (_, size)) in files.iter().enumerate() {
+        if i > start && (i - start >= count.max(1) || bytes + size > BATCH_BYTES) {
+            out.push(&files[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < files.len() {
+        out.push(&files[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_bounded_by_count_and_bytes() {
+        let mb = 1 << 20;
+        let files: Vec<(usize, u64)> = (0..10).map(|i| (i, mb)).collect();
+        let sizes = |b: Vec<&[(usize, u64)]>| b.iter().map(|b| b.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(batches(&files, 4)), [4, 4, 2]);
+        let big: Vec<(usize, u64)> =
+            vec![(0, mb), (1, 40 * mb), (2, mb), (3, 20 * mb), (4, 20 * mb)];
+        assert_eq!(sizes(batches(&big, 100)), [1, 1, 2, 1]);
+        assert!(batches::<usize>(&[], 4).is_empty());
+    }
 }

@@ -5,8 +5,9 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use zhitu::graph::KnowledgeGraph;
-use zhitu::pipeline::{plan, run_inputs, RunOptions, Stored};
+use zhitu::pipeline::{file_size, plan, run_inputs, Event, RunOptions, Stored};
 use zhitu::store::KnowledgeStore;
 use zhitu::Error;
 
@@ -44,6 +45,35 @@ pub struct ExtractArgs {
     /// Documents read and extracted together before they are stored.
     #[arg(long, default_value_t = 256, hide = true)]
     batch_size: usize,
+    /// After extraction, send the graphs of this run's documents (and the ontology) to a
+    /// remote store's Graph Store Protocol endpoint, one PUT per graph (a rerun replaces,
+    /// never duplicates). Credentials from ZHITU_PUSH_TOKEN, or ZHITU_PUSH_USER and
+    /// ZHITU_PUSH_PASSWORD.
+    #[arg(long, value_name = "URL")]
+    push: Option<String>,
+}
+
+/// Mentions per entity and evidence per relation that graph.json lists (it gives the counts
+/// of all); the store holds every one.
+const GRAPH_JSON_RECORDS: usize = 100;
+
+/// A progress bar on standard error when it is a terminal, over the bytes of the files:
+/// hidden with --quiet, with --verbose (which prints a line per file) and when standard
+/// error goes to a file or pipe.
+fn progress_bar(cli: &Cli, verbose: bool, files: &[PathBuf]) -> ProgressBar {
+    if cli.quiet || verbose || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let total: u64 = files.iter().map(|f| file_size(f)).sum();
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} \
+             {binary_bytes_per_sec}, {msg}, ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
 }
 
 pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
@@ -58,6 +88,7 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
         lossy,
         verbose,
         batch_size,
+        push,
     } = args;
     let k = crate::knowledge(cli)?;
     let inputs = if paths.is_empty() {
@@ -73,6 +104,23 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
         batch_size: *batch_size,
         lossy: *lossy,
     };
+    // A push that cannot happen is refused before any work.
+    let push = match push {
+        Some(_) if *no_store => {
+            return Err(Error::Usage(
+                "--push sends what the store holds: drop --no-store".into(),
+            ))
+        }
+        Some(url) => {
+            zhitu::push::check_url(url)?;
+            Some(zhitu::push::PushOptions::new(
+                url,
+                zhitu::push::Auth::from_env()?,
+            ))
+        }
+        None => None,
+    };
+    let mut pushed_documents: Vec<String> = Vec::new();
     // Nothing to read is an error before anything is created or opened.
     let files = plan(&options)?;
     std::fs::create_dir_all(out).map_err(|e| Error::Io {
@@ -85,18 +133,34 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
     } else {
         Some(KnowledgeStore::open(&store_dir)?)
     };
-    let mut graph = KnowledgeGraph::new();
-    let progress = !cli.quiet && !*verbose && std::io::stderr().is_terminal();
-    let mut seen = 0usize;
+    // graph.json keeps a sample of each entity's mentions and each relation's evidence (with
+    // their counts), so that a large corpus fits in memory; the store keeps everything.
+    let mut graph = KnowledgeGraph::with_record_limit(GRAPH_JSON_RECORDS);
+    let bar = progress_bar(cli, *verbose, &files.files);
+    let (mut done, mut entities) = (0usize, 0usize);
     let report = run_inputs(
         &files,
         &options,
         &k,
         kstore.as_ref(),
         &mut graph,
-        &mut |doc, stored| {
-            seen += 1;
+        &mut |event| {
+            let (doc, stored, bytes) = match event {
+                Event::Document {
+                    graph: doc,
+                    stored,
+                    bytes,
+                } => (doc, stored, bytes),
+                Event::Skipped { bytes, .. } => {
+                    done += 1;
+                    bar.inc(bytes);
+                    return;
+                }
+            };
             let d = &doc.document;
+            if push.is_some() && stored != Stored::NoStore {
+                pushed_documents.push(d.path.clone());
+            }
             if *verbose && !cli.quiet {
                 let what = match stored {
                     Stored::Written => ", stored",
@@ -112,19 +176,21 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
                     doc.relations.len()
                 );
             } else if !cli.quiet && d.encoding.ends_with("(lossy)") {
-                eprintln!(
-                    "zhitu: note: {}: undecodable bytes replaced by U+FFFD ({})",
-                    d.path, d.encoding
-                );
+                bar.suspend(|| {
+                    eprintln!(
+                        "zhitu: note: {}: undecodable bytes replaced by U+FFFD ({})",
+                        d.path, d.encoding
+                    )
+                });
             }
-            if progress && seen.is_multiple_of(50) {
-                eprint!("\r{seen} documents…");
-            }
+            // Entities found, counted once per document that names them.
+            entities += doc.entities.len();
+            done += 1;
+            bar.inc(bytes);
+            bar.set_message(format!("{done} files, {entities} entities"));
         },
     )?;
-    if progress && seen >= 50 {
-        eprintln!();
-    }
+    bar.finish_and_clear();
     let json_path = out.join("graph.json");
     let json =
         serde_json::to_string_pretty(&graph.to_json()).map_err(|e| Error::Output(e.to_string()))?;
@@ -168,6 +234,12 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
         );
         let _ = o.flush();
     }
+    let pushed = match (&push, &kstore) {
+        (Some(options), Some(s)) => {
+            crate::cli::push::push_graphs(cli, s, Some(&pushed_documents), options, *verbose)
+        }
+        _ => Ok(()),
+    };
     // What was skipped and why, last, so that it is what a person sees.
     for s in &report.skipped {
         eprintln!(
@@ -184,6 +256,7 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
     {
         eprintln!("zhitu: --lossy reads files with undecodable bytes, replacing those by U+FFFD");
     }
+    pushed?;
     Ok(if report.skipped.is_empty() {
         ExitCode::SUCCESS
     } else {
