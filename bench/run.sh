@@ -93,7 +93,19 @@ for size in "${SIZES[@]}"; do
 
   # jieba: part-of-speech tagging of the first JIEBA_MB of the same files.
   sample=$BENCH/jieba-sample.txt
-  find "$corpus" -type f -name '*.txt' | sort | xargs cat | head -c "$((JIEBA_MB * 1000000))" | iconv -c -f utf-8 -t utf-8 > "$sample"
+  python3 - "$corpus" "$JIEBA_MB" "$sample" <<'PY'
+import os, sys
+corpus, mb, sample = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+files = sorted(os.path.join(d, f) for d, _, fs in os.walk(corpus) for f in fs if f.endswith(".txt"))
+out, size = [], 0
+for f in files:
+    if size >= mb * 1e6:
+        break
+    text = open(f, encoding="utf-8").read()
+    out.append(text)
+    size += len(text.encode("utf-8"))
+open(sample, "w", encoding="utf-8").write("".join(out))
+PY
   run "jieba" "$VENV/bin/python" -c '
 import sys, jieba, jieba.posseg as pseg
 jieba.setLogLevel(60); jieba.initialize()

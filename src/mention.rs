@@ -1212,14 +1212,15 @@ fn resolve(mut cands: Vec<Mention>, out: &mut Vec<Mention>, rejected: &mut Vec<R
     }
 }
 
+/// The length in bytes of the longest of `mentions` (0 for none): with mentions sorted by
+/// start, those that reach a position start at most this far before it.
+fn longest_mention(mentions: &[Mention]) -> usize {
+    mentions.iter().map(|m| m.end - m.start).max().unwrap_or(0)
+}
+
 fn find_definitions(clean: &NormalizedText, out: &mut Mentions, r: &MentionRules) {
     let text = &clean.text;
-    let longest = out
-        .mentions
-        .iter()
-        .map(|m| m.end - m.start)
-        .max()
-        .unwrap_or(0);
+    let longest = longest_mention(&out.mentions);
     for rule in &r.definitions {
         for caps in rule.regex.captures_iter(text) {
             let (Some(all), Some(alias)) = (caps.get(0), caps.name("alias")) else {
@@ -1275,12 +1276,7 @@ fn apply_aliases(clean: &NormalizedText, sentences: &[Sentence], out: &mut Menti
     let mut added = Vec::new();
     // Mentions are sorted by start and none is longer than `longest`: those overlapping a
     // span start within `longest` bytes before it (a search, not a scan of the document).
-    let longest = out
-        .mentions
-        .iter()
-        .map(|m| m.end - m.start)
-        .max()
-        .unwrap_or(0);
+    let longest = longest_mention(&out.mentions);
     for h in ac.find_iter(&clean.text) {
         let (a, b) = (h.start(), h.end());
         let d = by_alias[aliases[h.pattern().as_usize()]];

@@ -3,10 +3,10 @@
 //!
 //! Files go through in batches (a few hundred documents or some tens of MB, whichever comes
 //! first): a batch is read and extracted in parallel (rayon), then handed to a writer thread
-//! that stores it while the next batch is extracted. The writer puts many documents in one
-//! transaction (a commit costs about as much as thousands of quads), so that loading keeps
-//! up with extraction; a transaction is still all-or-nothing, so after a crash every
-//! document is in the store whole or not at all, and the next run completes the work.
+//! that stores it while the next batch is extracted. The writer gives many documents to one
+//! atomic bulk load ([`KnowledgeStore::replace_documents`]), so that loading keeps up with
+//! extraction; after a crash every document is in the store whole or not at all, and the
+//! next run completes the work.
 //! Memory holds a batch or two and the merged graph, never the corpus. A file that cannot
 //! be read is reported and skipped; the run goes on. A document whose content and rules are
 //! unchanged since it was stored is not rewritten.
@@ -214,8 +214,8 @@ pub fn run_inputs(
                             stored: done.stored,
                             bytes: item.bytes,
                         });
-                        // A transaction is committed once it holds enough quads (and at the
-                        // end of each batch): commits then cost little, and memory is bounded.
+                        // A load is started once enough quads wait (and at the end of each
+                        // batch): its fixed cost is then small, and memory is bounded.
                         if pending_quads >= TRANSACTION_QUADS {
                             writer_alive = writer_alive && send(&mut pending);
                             pending_quads = 0;

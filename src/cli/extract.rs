@@ -55,7 +55,7 @@ pub struct ExtractArgs {
 
 /// Mentions per entity and evidence per relation that graph.json lists (it gives the counts
 /// of all); the store holds every one.
-const GRAPH_JSON_RECORDS: usize = 100;
+const GRAPH_JSON_RECORDS: usize = 10;
 
 /// A progress bar on standard error when it is a terminal, over the bytes of the files:
 /// hidden with --quiet, with --verbose (which prints a line per file) and when standard
