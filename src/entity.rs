@@ -82,9 +82,8 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
         if m.kind != EntityType::Policy {
             continue;
         }
-        let starts: Vec<usize> = m.name.char_indices().map(|(at, _)| at).skip(1).collect();
         let chars = m.name.chars().count();
-        for (n, &at) in starts.iter().enumerate() {
+        for (n, (at, _)) in m.name.char_indices().skip(1).enumerate() {
             // The suffix from the (n+1)th character holds chars - n - 1 characters.
             if chars - n - 1 < k.mentions.min_policy_suffix {
                 break;

@@ -30,7 +30,7 @@ use quick_xml::Writer;
 
 use crate::error::{Error, Result};
 use crate::graph::{DocumentInfo, Edge, EvidenceRecord, KnowledgeGraph, MentionRecord, Node};
-use crate::ontology::{EntityType, Predicate, PREFIXES, ZT};
+use crate::ontology::{EntityType, Predicate, ZT};
 use crate::query::evaluator;
 use crate::store::KnowledgeStore;
 
@@ -504,12 +504,7 @@ fn export_rdf(
         ));
     }
     let io = |e: io::Error| Error::Output(e.to_string());
-    let mut serializer = RdfSerializer::from_format(format);
-    for (p, iri) in PREFIXES {
-        serializer = serializer
-            .with_prefix(*p, *iri)
-            .expect("static prefix IRIs are valid");
-    }
+    let serializer = crate::query::rdf_serializer(format);
     let store_error = |e: &dyn std::fmt::Display| Error::Store {
         path: store.path().to_path_buf(),
         message: e.to_string(),

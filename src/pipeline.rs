@@ -14,7 +14,7 @@
 //! [`plan`] lists the inputs first, so that a caller can refuse a run with nothing to read
 //! before it opens a store or writes anything; [`run_inputs`] does the work.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -27,8 +27,8 @@ use crate::graph::{DocumentGraph, KnowledgeGraph};
 use crate::knowledge::Knowledge;
 use crate::rdf::document_quads;
 pub use crate::read::Skipped;
-use crate::read::{list_inputs, patterns, read_document_with, Inputs};
-use crate::store::{KnowledgeStore, TRANSACTION_QUADS};
+use crate::read::{list_inputs, patterns, read_document_with, InputFile, Inputs};
+use crate::store::{KnowledgeStore, LOAD_QUADS};
 
 /// A batch of extraction ends after this many bytes of input (or `batch_size` documents).
 const BATCH_BYTES: u64 = 32 << 20;
@@ -116,11 +116,6 @@ pub fn run(
     run_inputs(&inputs, options, k, store, graph, on_event)
 }
 
-/// The size of a file on disk (0 when it cannot be read: reading will say why).
-pub fn file_size(path: &Path) -> u64 {
-    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-}
-
 /// One input after reading and extraction.
 struct Extracted {
     path: PathBuf,
@@ -165,21 +160,21 @@ pub fn run_inputs(
         .num_threads(options.jobs)
         .build()
         .map_err(|e| Error::Output(format!("cannot start worker threads: {e}")))?;
-    let sized: Vec<(&PathBuf, u64)> = inputs.files.iter().map(|p| (p, file_size(p))).collect();
-    let extract_one = |&(path, bytes): &(&PathBuf, u64)| Extracted {
-        path: path.clone(),
-        bytes,
-        outcome: read_document_with(path, options.lossy)
+    let extract_one = |file: &InputFile| Extracted {
+        path: file.path.clone(),
+        bytes: file.size,
+        outcome: read_document_with(&file.path, options.lossy)
             .and_then(|doc| extracted(&doc, k, store, options.force)),
     };
 
     std::thread::scope(|scope| -> Result<()> {
-        // The writer: one transaction per message, while the next batch is extracted.
+        // The writer: one load per message, while the next batch is extracted. A failed send
+        // means the writer stopped on an error, which its join returns below.
         let (to_writer, inbox) = mpsc::sync_channel::<Vec<(String, Vec<Quad>)>>(1);
         let writer = store.map(|store| {
             scope.spawn(move || -> Result<()> {
                 for documents in inbox {
-                    store.replace_documents(&documents)?;
+                    store.replace_documents(documents)?;
                 }
                 store.flush()
             })
@@ -187,8 +182,7 @@ pub fn run_inputs(
         let send = |pending: &mut Vec<(String, Vec<Quad>)>| -> bool {
             pending.is_empty() || to_writer.send(std::mem::take(pending)).is_ok()
         };
-        let mut writer_alive = true;
-        for batch in batches(&sized, options.batch_size) {
+        'batches: for batch in batches(&inputs.files, options.batch_size) {
             let results: Vec<Extracted> =
                 pool.install(|| batch.par_iter().map(extract_one).collect());
             let mut pending: Vec<(String, Vec<Quad>)> = Vec::new();
@@ -216,8 +210,10 @@ pub fn run_inputs(
                         });
                         // A load is started once enough quads wait (and at the end of each
                         // batch): its fixed cost is then small, and memory is bounded.
-                        if pending_quads >= TRANSACTION_QUADS {
-                            writer_alive = writer_alive && send(&mut pending);
+                        if pending_quads >= LOAD_QUADS {
+                            if !send(&mut pending) {
+                                break 'batches;
+                            }
                             pending_quads = 0;
                         }
                     }
@@ -235,9 +231,8 @@ pub fn run_inputs(
                     }
                 }
             }
-            writer_alive = writer_alive && send(&mut pending);
-            if !writer_alive {
-                break; // the writer failed: its error is returned below
+            if !send(&mut pending) {
+                break;
             }
         }
         drop(to_writer);
@@ -290,10 +285,10 @@ fn extracted(
 
 /// Consecutive runs of files of at most `count` files and about [`BATCH_BYTES`] (a file
 /// larger than that is a batch of its own).
-fn batches<T>(files: &[(T, u64)], count: usize) -> Vec<&[(T, u64)]> {
+fn batches(files: &[InputFile], count: usize) -> Vec<&[InputFile]> {
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0);
-    for (i, (_, size)) in files.iter().enumerate() {
+    for (i, InputFile { size, .. }) in files.iter().enumerate() {
         if i > start && (i - start >= count.max(1) || bytes + size > BATCH_BYTES) {
             out.push(&files[start..i]);
             (start, bytes) = (i, 0);
@@ -313,12 +308,20 @@ mod tests {
     #[test]
     fn batches_are_bounded_by_count_and_bytes() {
         let mb = 1 << 20;
-        let files: Vec<(usize, u64)> = (0..10).map(|i| (i, mb)).collect();
-        let sizes = |b: Vec<&[(usize, u64)]>| b.iter().map(|b| b.len()).collect::<Vec<_>>();
-        assert_eq!(sizes(batches(&files, 4)), [4, 4, 2]);
-        let big: Vec<(usize, u64)> =
-            vec![(0, mb), (1, 40 * mb), (2, mb), (3, 20 * mb), (4, 20 * mb)];
+        let files = |sizes: &[u64]| -> Vec<InputFile> {
+            sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &size)| InputFile {
+                    path: format!("{i}.txt").into(),
+                    size,
+                })
+                .collect()
+        };
+        let sizes = |b: Vec<&[InputFile]>| b.iter().map(|b| b.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(batches(&files(&[mb; 10]), 4)), [4, 4, 2]);
+        let big = files(&[mb, 40 * mb, mb, 20 * mb, 20 * mb]);
         assert_eq!(sizes(batches(&big, 100)), [1, 1, 2, 1]);
-        assert!(batches::<usize>(&[], 4).is_empty());
+        assert!(batches(&[], 4).is_empty());
     }
 }

@@ -46,6 +46,18 @@ pub enum Outcome {
     Triples(usize),
 }
 
+/// A serializer of `format` with the project's prefixes declared (where the format has
+/// prefixes), for everything that writes RDF: query results, exports, the endpoint.
+pub fn rdf_serializer(format: RdfFormat) -> RdfSerializer {
+    let mut ser = RdfSerializer::from_format(format);
+    for (p, iri) in PREFIXES {
+        ser = ser
+            .with_prefix(*p, *iri)
+            .expect("static prefix IRIs are valid");
+    }
+    ser
+}
+
 /// The evaluator with the project's prefixes declared.
 pub fn evaluator() -> SparqlEvaluator {
     let mut e = SparqlEvaluator::new();
@@ -140,13 +152,7 @@ pub fn run(
                     )))
                 }
             };
-            let mut ser = RdfSerializer::from_format(rdf);
-            for (p, iri) in PREFIXES {
-                ser = ser
-                    .with_prefix(*p, *iri)
-                    .expect("static prefix IRIs are valid");
-            }
-            let mut w = ser.for_writer(&mut *out);
+            let mut w = rdf_serializer(rdf).for_writer(&mut *out);
             let mut n = 0;
             for t in triples {
                 let t = t.map_err(|e| Error::Query(format!("query failed: {e}")))?;

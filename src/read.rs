@@ -5,6 +5,7 @@
 //! ever reports counts code points in it. Undecodable input is refused here, with the file
 //! named, rather than half-read later.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -33,11 +34,18 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// A file to read, with its size when it was listed (for batching and progress).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub size: u64,
+}
+
 /// The files a run reads, and what listing the folders passed over.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
-    /// Files to read, sorted and deduplicated.
-    pub files: Vec<PathBuf>,
+    /// Files to read, sorted by path and deduplicated.
+    pub files: Vec<InputFile>,
     /// Folders that cannot be listed, links that lead nowhere (or in a loop), special files
     /// (pipes, devices) found in folders.
     pub skipped: Vec<Skipped>,
@@ -52,7 +60,7 @@ pub struct Inputs {
 /// ([`Error::NotFound`]), before any work.
 pub fn list_inputs(paths: &[PathBuf], extensions: &[String]) -> Result<Inputs> {
     let mut inputs = Inputs::default();
-    let mut visited = Vec::new();
+    let mut visited = HashSet::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::NotFound(p.clone()),
@@ -65,11 +73,14 @@ pub fn list_inputs(paths: &[PathBuf], extensions: &[String]) -> Result<Inputs> {
                 inputs.empty_folders.push(p.clone());
             }
         } else {
-            inputs.files.push(p.clone());
+            inputs.files.push(InputFile {
+                path: p.clone(),
+                size: meta.len(),
+            });
         }
     }
     inputs.files.sort();
-    inputs.files.dedup();
+    inputs.files.dedup_by(|a, b| a.path == b.path);
     Ok(inputs)
 }
 
@@ -83,7 +94,7 @@ pub fn patterns(extensions: &[String]) -> String {
     }
 }
 
-fn walk(dir: &Path, extensions: &[String], inputs: &mut Inputs, visited: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, extensions: &[String], inputs: &mut Inputs, visited: &mut HashSet<PathBuf>) {
     let skip = |inputs: &mut Inputs, path: &Path, reason: String| {
         inputs.skipped.push(Skipped {
             path: path.to_path_buf(),
@@ -95,10 +106,9 @@ fn walk(dir: &Path, extensions: &[String], inputs: &mut Inputs, visited: &mut Ve
         Ok(r) => r,
         Err(e) => return skip(inputs, dir, format!("cannot resolve this folder: {e}")),
     };
-    if visited.contains(&real) {
+    if !visited.insert(real) {
         return;
     }
-    visited.push(real);
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => return skip(inputs, dir, format!("cannot list this folder: {e}")),
@@ -125,7 +135,10 @@ fn walk(dir: &Path, extensions: &[String], inputs: &mut Inputs, visited: &mut Ve
             walk(&path, extensions, inputs, visited);
         } else if has_extension(&path, extensions) {
             if meta.is_file() {
-                inputs.files.push(path);
+                inputs.files.push(InputFile {
+                    path,
+                    size: meta.len(),
+                });
             } else {
                 skip(inputs, &path, special_file(&meta).to_owned());
             }

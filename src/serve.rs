@@ -40,14 +40,13 @@ use oxhttp::model::header::{
 };
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
 use oxhttp::{ListeningServer, Server};
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::RdfFormat;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
 use oxigraph::store::Store;
 
 use crate::error::{Error, Result};
-use crate::ontology::PREFIXES;
 use crate::query;
 
 /// The page at `/`: a query box that posts to `/sparql` and shows the answer.
@@ -495,13 +494,7 @@ impl Endpoint {
             }
             QueryResults::Graph(triples) => {
                 let f = graph_format(format)?;
-                let mut ser = RdfSerializer::from_format(f);
-                for (p, iri) in PREFIXES {
-                    ser = ser
-                        .with_prefix(*p, *iri)
-                        .expect("static prefix IRIs are valid");
-                }
-                let mut w = ser.for_writer(&mut body);
+                let mut w = crate::query::rdf_serializer(f).for_writer(&mut body);
                 let mut n = 0usize;
                 for t in triples {
                     let t = t?;

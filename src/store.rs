@@ -257,20 +257,16 @@ impl KnowledgeStore {
     /// faster than inserting through a transaction, and with bounded memory). After a crash
     /// each document is absent (cleared, not loaded) or whole, never partial, and `extract`,
     /// which finds no content hash for an absent one, writes it again.
-    pub fn replace_documents(&self, documents: &[(String, Vec<Quad>)]) -> Result<()> {
+    pub fn replace_documents(&self, documents: Vec<(String, Vec<Quad>)>) -> Result<()> {
         let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
-        for (path, _) in documents {
+        for (path, _) in &documents {
             let d = NamedNode::new_unchecked(document_iri(path));
             t.clear_graph(d.as_ref()).map_err(|e| self.err(e))?;
         }
         t.commit().map_err(|e| self.err(e))?;
         let mut loader = self.store.bulk_loader();
         loader
-            .load_quads(
-                documents
-                    .iter()
-                    .flat_map(|(_, quads)| quads.iter().cloned()),
-            )
+            .load_quads(documents.into_iter().flat_map(|(_, quads)| quads))
             .map_err(|e| self.err(e))?;
         loader.commit().map_err(|e| self.err(e))
     }
@@ -379,9 +375,9 @@ impl KnowledgeStore {
     }
 }
 
-/// About how many quads one write to the store is given: large enough that the fixed cost
+/// About how many quads one load into the store is given: large enough that the fixed cost
 /// of a load is small, small enough to bound the memory of the quads waiting for it.
-pub const TRANSACTION_QUADS: usize = 500_000;
+pub const LOAD_QUADS: usize = 500_000;
 
 /// An existing store has RocksDB's `CURRENT` file; anything else is no store.
 fn require_store(path: &Path) -> Result<()> {

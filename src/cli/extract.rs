@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use zhitu::graph::KnowledgeGraph;
-use zhitu::pipeline::{file_size, plan, run_inputs, Event, RunOptions, Stored};
+use zhitu::pipeline::{plan, run_inputs, Event, RunOptions, Stored};
+use zhitu::read::InputFile;
 use zhitu::store::KnowledgeStore;
 use zhitu::Error;
 
@@ -60,11 +61,11 @@ const GRAPH_JSON_RECORDS: usize = 10;
 /// A progress bar on standard error when it is a terminal, over the bytes of the files:
 /// hidden with --quiet, with --verbose (which prints a line per file) and when standard
 /// error goes to a file or pipe.
-fn progress_bar(cli: &Cli, verbose: bool, files: &[PathBuf]) -> ProgressBar {
+fn progress_bar(cli: &Cli, verbose: bool, files: &[InputFile]) -> ProgressBar {
     if cli.quiet || verbose || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let total: u64 = files.iter().map(|f| file_size(f)).sum();
+    let total: u64 = files.iter().map(|f| f.size).sum();
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
@@ -187,7 +188,9 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
             entities += doc.entities.len();
             done += 1;
             bar.inc(bytes);
-            bar.set_message(format!("{done} files, {entities} entities"));
+            if !bar.is_hidden() {
+                bar.set_message(format!("{done} files, {entities} entities"));
+            }
         },
     )?;
     bar.finish_and_clear();
