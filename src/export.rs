@@ -30,7 +30,7 @@ use quick_xml::Writer;
 
 use crate::error::{Error, Result};
 use crate::graph::{DocumentInfo, Edge, EvidenceRecord, KnowledgeGraph, MentionRecord, Node};
-use crate::ontology::{EntityType, Predicate, ZT};
+use crate::ontology::{EntityType, Predicate, KNOWLEDGE_GRAPH, ZT};
 use crate::query::evaluator;
 use crate::store::KnowledgeStore;
 
@@ -324,8 +324,8 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
     for s in solutions(
         store,
         &format!(
-            "SELECT DISTINCT ?e ?type ?name WHERE {{
-               VALUES ?type {{ {types} }} ?e a ?type ; skos:prefLabel ?name }}"
+            "SELECT ?e ?type ?name WHERE {{ GRAPH <{KNOWLEDGE_GRAPH}> {{
+               VALUES ?type {{ {types} }} ?e a ?type ; skos:prefLabel ?name }} }}"
         ),
     )? {
         let (Some(e), Some(kind), Some(name)) = (
@@ -348,7 +348,9 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
     }
     for s in solutions(
         store,
-        "SELECT DISTINCT ?e ?alias WHERE { ?e skos:altLabel ?alias }",
+        &format!(
+            "SELECT ?e ?alias WHERE {{ GRAPH <{KNOWLEDGE_GRAPH}> {{ ?e skos:altLabel ?alias }} }}"
+        ),
     )? {
         if let (Some(&i), Some(a)) = (
             iri_of(&s, "e").and_then(|e| by_iri.get(&e)),
@@ -359,17 +361,23 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
     }
     for s in solutions(
         store,
-        "SELECT ?e ?path ?start ?end ?text ?rule WHERE {
-           ?m a zt:Mention ; zt:mentionOf ?e ; zt:inDocument ?d ;
-              zt:start ?start ; zt:end ?end ; zt:text ?text ; zt:rule ?rule .
+        "SELECT ?e ?path ?start ?length ?text ?rule WHERE {
+           GRAPH ?d { ?m zt:mentionOf ?e ; zt:start ?start ; zt:text ?text ; zt:rule ?rule .
+                      OPTIONAL { ?m zt:length ?length } }
            ?d zt:path ?path }",
     )? {
         if let Some(&i) = iri_of(&s, "e").and_then(|e| by_iri.get(&e)) {
+            let text = literal(&s, "text").unwrap_or_default();
+            let start = number(&s, "start");
+            let length = match s.get("length") {
+                Some(_) => number(&s, "length"),
+                None => text.chars().count(),
+            };
             nodes[i].mentions.push(MentionRecord {
                 document: literal(&s, "path").unwrap_or_default(),
-                start: number(&s, "start"),
-                end: number(&s, "end"),
-                text: literal(&s, "text").unwrap_or_default(),
+                start,
+                end: start + length,
+                text,
                 rule: literal(&s, "rule").unwrap_or_default(),
             });
         }
@@ -388,7 +396,9 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
     let mut edges: Vec<(usize, usize, Edge)> = Vec::new();
     for s in solutions(
         store,
-        &format!("SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }}"),
+        &format!(
+            "SELECT ?s ?p ?o WHERE {{ GRAPH <{KNOWLEDGE_GRAPH}> {{ VALUES ?p {{ {preds} }} ?s ?p ?o }} }}"
+        ),
     )? {
         let Some((a, p, b)) = ends(&s) else {
             continue;

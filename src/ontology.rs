@@ -15,8 +15,13 @@ pub const ZT: &str = "https://w3id.org/zhitu/ontology#";
 pub const ENTITY: &str = "https://w3id.org/zhitu/id/";
 /// Namespace of document IRIs and their named graphs: `{DOC}{sha256 of the path}`.
 pub const DOC: &str = "https://w3id.org/zhitu/doc/";
+/// Namespace of the store's own named graphs (`zg:knowledge`, `zg:ontology`, `zg:meta`).
+pub const GRAPHS: &str = "https://w3id.org/zhitu/";
 /// The named graph holding the ontology itself.
 pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/zhitu/ontology";
+/// The named graph holding the knowledge graph: each entity's type and labels and each
+/// relation once, however many documents state them (see `store`).
+pub const KNOWLEDGE_GRAPH: &str = "https://w3id.org/zhitu/knowledge";
 /// The named graph holding store metadata (versions).
 pub const META_GRAPH: &str = "https://w3id.org/zhitu/meta";
 
@@ -25,6 +30,7 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("zt", ZT),
     ("zid", ENTITY),
     ("zdoc", DOC),
+    ("zg", GRAPHS),
     ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
     ("owl", "http://www.w3.org/2002/07/owl#"),

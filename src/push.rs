@@ -11,9 +11,13 @@
 //! ([`Auth::from_env`]), never from the command line, where other users of the machine see
 //! them; they are never printed.
 //!
-//! What is pushed is read from the local store: the graphs of the documents named, and the
-//! ontology graph (so that `rdfs:subClassOf` and labels of the vocabulary are there too). The
-//! store's metadata graph, about the local store, stays home.
+//! What is pushed is read from the local store: the graphs of the documents named, the
+//! ontology graph (so that `rdfs:subClassOf` and labels of the vocabulary are there too), and
+//! the knowledge graph, which is the one graph sent with `POST` (merged into, not replaced):
+//! several stores, each extracting part of a corpus, may push into one target, whose
+//! knowledge graph is then the union of theirs. (A fact retracted here is not retracted
+//! there; rebuilding the target's knowledge graph is the target's business.) The store's
+//! metadata graph, about the local store, stays home.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -25,7 +29,7 @@ use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Term};
 use oxigraph::store::Store;
 
 use crate::error::{Error, Result};
-use crate::ontology::{ONTOLOGY_GRAPH, ZT};
+use crate::ontology::{KNOWLEDGE_GRAPH, ONTOLOGY_GRAPH, ZT};
 use crate::rdf::document_iri;
 
 /// The environment variable holding a bearer token.
@@ -247,7 +251,7 @@ pub fn graphs_to_push(store: &Store, documents: Option<&[String]>) -> Result<Vec
     };
     graphs.sort();
     graphs.dedup();
-    let mut kept = Vec::with_capacity(graphs.len() + 1);
+    let mut kept = Vec::with_capacity(graphs.len() + 2);
     for g in graphs {
         if store
             .contains_named_graph(g.as_ref())
@@ -256,9 +260,13 @@ pub fn graphs_to_push(store: &Store, documents: Option<&[String]>) -> Result<Vec
             kept.push(g);
         }
     }
-    let ontology = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
-    if store.contains_named_graph(ontology).map_err(|e| err(&e))? {
-        kept.push(ontology.into_owned());
+    // The ontology and the knowledge graph go whole: the target then holds what this store
+    // holds, and its knowledge graph merges every document's facts as this one does.
+    for shared in [ONTOLOGY_GRAPH, KNOWLEDGE_GRAPH] {
+        let graph = NamedNodeRef::new_unchecked(shared);
+        if store.contains_named_graph(graph).map_err(|e| err(&e))? {
+            kept.push(graph.into_owned());
+        }
     }
     Ok(kept)
 }
@@ -311,12 +319,12 @@ enum Outcome {
     Failed(String),
 }
 
-fn put(url: &Uri, auth: &Auth, body: &[u8], timeout: Duration) -> Outcome {
+fn put(url: &Uri, method: &str, auth: &Auth, body: &[u8], timeout: Duration) -> Outcome {
     let mut headers = vec![("Content-Type", "application/n-triples".to_owned())];
     if let Some(h) = auth.header() {
         headers.push(("Authorization", h));
     }
-    let response = match request("PUT", url, &headers, body, timeout) {
+    let response = match request(method, url, &headers, body, timeout) {
         Ok(r) => r,
         Err(e) => return Outcome::Transient(e.to_string(), None, true),
     };
@@ -520,10 +528,17 @@ pub fn push(
                                 }
                             };
                             let (body, _) = &bodies[i];
+                            // The knowledge graph is merged into (POST): other stores may
+                            // have pushed their documents' facts there too.
+                            let method = if batch[i].as_str() == KNOWLEDGE_GRAPH {
+                                "POST"
+                            } else {
+                                "PUT"
+                            };
                             let mut attempt = 0;
                             let mut retried = 0;
                             let result = loop {
-                                match put(&url, &options.auth, body, options.timeout) {
+                                match put(&url, method, &options.auth, body, options.timeout) {
                                     Outcome::Sent => break Ok(retried),
                                     Outcome::Refused(r) => break Err((r, true)),
                                     Outcome::Failed(r) => break Err((r, false)),

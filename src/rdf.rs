@@ -6,13 +6,20 @@
 //! plain triple (for simple queries) and once more as a `zt:RelationStatement` that points
 //! at its evidence sentence, rule and trigger (for "which sentence says so, in which file?").
 
+use std::collections::HashMap;
+
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{
+    GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad,
+    QuadRef, Term, TermRef,
+};
 
 use crate::graph::DocumentGraph;
-use crate::ontology::{iri_escape, DOC, ZT};
+use crate::ontology::{iri_escape, DOC, ENTITY, KNOWLEDGE_GRAPH, ZT};
 
 const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+const SKOS_PREF_LABEL: &str = "http://www.w3.org/2004/02/skos/core#prefLabel";
+const SKOS_ALT_LABEL: &str = "http://www.w3.org/2004/02/skos/core#altLabel";
 const PROV: &str = "http://www.w3.org/ns/prov#";
 const DCTERMS: &str = "http://purl.org/dc/terms/";
 
@@ -48,7 +55,10 @@ fn clean_literal(text: &str) -> String {
         .collect()
 }
 
-/// All quads of one document, in its named graph, in a deterministic order.
+/// All quads of one document, in its named graph, in a deterministic order. Mentions with
+/// the same text and rule share a node (`zt:mentionOf`, `zt:text`, `zt:rule`, one
+/// `zt:start` per occurrence; the end is the start plus the text's length, or `zt:length`
+/// when they differ); the named graph says which document.
 pub fn document_quads(doc: &DocumentGraph, zhitu_version: &str, fingerprint: &str) -> Vec<Quad> {
     let doc_iri = document_iri(&doc.document.path);
     let graph = GraphName::NamedNode(node(doc_iri.clone()));
@@ -97,15 +107,34 @@ pub fn document_quads(doc: &DocumentGraph, zhitu_version: &str, fingerprint: &st
             add(en, node(format!("{SKOS}altLabel")), zh(a).into());
         }
         add(en, zt("mentionedIn"), d.clone().into());
-        for (j, m) in e.mentions.iter().enumerate() {
+        // Mentions with the same text found by the same rule share one node, with a start
+        // per occurrence: most of a store's volume is mentions, and their text, rule and
+        // entity repeat.
+        let mut groups: Vec<(&str, &str, Vec<usize>)> = Vec::new();
+        let mut group_of: HashMap<(&str, &str), usize> = HashMap::new();
+        for m in &e.mentions {
+            let g = *group_of
+                .entry((m.text.as_str(), m.rule.as_str()))
+                .or_insert_with(|| {
+                    groups.push((&m.text, &m.rule, Vec::new()));
+                    groups.len() - 1
+                });
+            groups[g].2.push(m.start);
+        }
+        for (j, (text, rule, starts)) in groups.iter().enumerate() {
             let mn = node(format!("{doc_iri}#m{}/{}-{j}", e.kind, iri_escape(&e.name)));
-            add(&mn, rdf::TYPE.into_owned(), zt("Mention").into());
             add(&mn, zt("mentionOf"), en.clone().into());
-            add(&mn, zt("inDocument"), d.clone().into());
-            add(&mn, zt("start"), int(m.start).into());
-            add(&mn, zt("end"), int(m.end).into());
-            add(&mn, zt("text"), zh(&m.text).into());
-            add(&mn, zt("rule"), string(&m.rule).into());
+            let literal = zh(text);
+            // The span's length is the text's unless the literal lost control characters.
+            let length = text.chars().count();
+            if literal.value().chars().count() != length {
+                add(&mn, zt("length"), int(length).into());
+            }
+            add(&mn, zt("text"), literal.into());
+            add(&mn, zt("rule"), string(rule).into());
+            for start in starts {
+                add(&mn, zt("start"), int(*start).into());
+            }
         }
     }
     let mut sentences_done = std::collections::BTreeSet::new();
@@ -141,4 +170,39 @@ pub fn document_quads(doc: &DocumentGraph, zhitu_version: &str, fingerprint: &st
         }
     }
     out
+}
+
+/// Whether a document's quad is knowledge rather than provenance: an entity's type and
+/// labels, or a relation between two entities. The knowledge graph is the set of these
+/// triples over all documents; everything else a document says (mentions, evidence, the
+/// document itself) stays in the document's graph only.
+pub fn is_knowledge(q: QuadRef<'_>) -> bool {
+    let NamedOrBlankNodeRef::NamedNode(s) = q.subject else {
+        return false;
+    };
+    if !s.as_str().starts_with(ENTITY) {
+        return false;
+    }
+    let p = q.predicate.as_str();
+    p == rdf::TYPE.as_str()
+        || p == SKOS_PREF_LABEL
+        || p == SKOS_ALT_LABEL
+        || matches!(q.object, TermRef::NamedNode(o) if o.as_str().starts_with(ENTITY))
+}
+
+/// The knowledge graph's name.
+pub fn knowledge_graph() -> NamedNodeRef<'static> {
+    NamedNodeRef::new_unchecked(KNOWLEDGE_GRAPH)
+}
+
+/// The knowledge among `quads` (see [`is_knowledge`]), as quads of the knowledge graph.
+pub fn knowledge_quads(quads: &[Quad]) -> impl Iterator<Item = Quad> + '_ {
+    quads.iter().filter(|q| is_knowledge(q.as_ref())).map(|q| {
+        Quad::new(
+            q.subject.clone(),
+            q.predicate.clone(),
+            q.object.clone(),
+            knowledge_graph(),
+        )
+    })
 }

@@ -2,9 +2,18 @@
 //!
 //! The store is Oxigraph's RocksDB store. Each document is one named graph, cleared and then
 //! written (with the other documents of its batch) by one atomic bulk load: a document is
-//! in the store completely or not at all, and re-extracting it never duplicates anything. Removing a document drops its
-//! graph, and with it every entity that no other document mentions (entities are stated in
-//! the graphs of the documents that mention them). The ontology sits in its own named graph
+//! in the store completely or not at all, and re-extracting it never duplicates anything.
+//! Removing a document drops its graph, and with it every entity that no other document
+//! mentions (entities are stated in the graphs of the documents that mention them).
+//!
+//! Facts repeat across documents — a university named in ten thousand files is typed and
+//! labelled in ten thousand graphs — so questions over the whole corpus (counts, paths) would
+//! read every copy. The knowledge graph ([`crate::ontology::KNOWLEDGE_GRAPH`]) holds each
+//! fact once: every entity's type and labels and every relation that some document states.
+//! It is kept exact as documents come and go: a fact leaves it when the last document
+//! stating it is replaced or removed, checked in the transaction that clears that document.
+//!
+//! The ontology sits in its own named graph
 //! and is replaced on every run; store metadata in another: the zhitu version that wrote
 //! the store, the ontology version and the store format number ([`STORE_FORMAT`]). A store
 //! of another format is refused on opening, with the versions named, rather than misread.
@@ -12,25 +21,27 @@
 //! Only one process may hold the store for writing (RocksDB locks it); a second writer gets
 //! [`Error::StoreLocked`]. Readers open it read-only, which works while a writer holds it.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::RdfFormat;
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{
-    GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef,
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef, Triple,
 };
 use oxigraph::store::Store;
 
 use crate::error::{Error, Result};
 use crate::ontology::{META_GRAPH, ONTOLOGY_GRAPH, ZT};
-use crate::rdf::document_iri;
+use crate::rdf::{document_iri, is_knowledge, knowledge_graph, knowledge_quads};
 
 /// The layout of the store this zhitu writes and reads: how documents, entities, relations,
 /// evidence and metadata are laid out in graphs. Raise it with any change that makes stores
 /// written before unreadable (or misread) by this code; a store of another number is refused.
-/// Stores written before the number was recorded (zhitu 0.1.0 without `zt:storeFormat`) have
-/// this layout, format 1.
-pub const STORE_FORMAT: u64 = 1;
+/// Stores written before the number was recorded (zhitu 0.1.0 without `zt:storeFormat`) are
+/// format 1. Format 2 added the knowledge graph and shares a node among a document's mentions
+/// of one text.
+pub const STORE_FORMAT: u64 = 2;
 
 const OWL_VERSION_INFO: &str = "http://www.w3.org/2002/07/owl#versionInfo";
 
@@ -258,17 +269,94 @@ impl KnowledgeStore {
     /// each document is absent (cleared, not loaded) or whole, never partial, and `extract`,
     /// which finds no content hash for an absent one, writes it again.
     pub fn replace_documents(&self, documents: Vec<(String, Vec<Quad>)>) -> Result<()> {
-        let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
-        for (path, _) in &documents {
-            let d = NamedNode::new_unchecked(document_iri(path));
-            t.clear_graph(d.as_ref()).map_err(|e| self.err(e))?;
+        let graphs: Vec<NamedNode> = documents
+            .iter()
+            .map(|(path, _)| NamedNode::new_unchecked(document_iri(path)))
+            .collect();
+        self.retract(&graphs, false)?;
+        let mut knowledge = HashSet::new();
+        for (_, quads) in &documents {
+            knowledge.extend(knowledge_quads(quads));
         }
-        t.commit().map_err(|e| self.err(e))?;
         let mut loader = self.store.bulk_loader();
         loader
-            .load_quads(documents.into_iter().flat_map(|(_, quads)| quads))
+            .load_quads(
+                documents
+                    .into_iter()
+                    .flat_map(|(_, quads)| quads)
+                    .chain(knowledge),
+            )
             .map_err(|e| self.err(e))?;
         loader.commit().map_err(|e| self.err(e))
+    }
+
+    /// In one transaction, empties (or, with `remove`, drops) the documents' `graphs` and
+    /// takes out of the knowledge graph what no other document still states.
+    fn retract(&self, graphs: &[NamedNode], remove: bool) -> Result<()> {
+        let kg = knowledge_graph();
+        let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
+        let mut stated = HashSet::new();
+        for g in graphs {
+            for q in t.quads_for_pattern(None, None, None, Some(g.as_ref().into())) {
+                let q = q.map_err(|e| self.err(e))?;
+                if is_knowledge(q.as_ref()) {
+                    stated.insert(Triple::from(q));
+                }
+            }
+            if remove {
+                t.remove_named_graph(g.as_ref()).map_err(|e| self.err(e))?;
+            } else {
+                t.clear_graph(g.as_ref()).map_err(|e| self.err(e))?;
+            }
+        }
+        for triple in stated {
+            let mut still = false;
+            for q in t.quads_for_pattern(
+                Some(triple.subject.as_ref()),
+                Some(triple.predicate.as_ref()),
+                Some(triple.object.as_ref()),
+                None,
+            ) {
+                if q.map_err(|e| self.err(e))?.graph_name.as_ref() != kg.into() {
+                    still = true;
+                    break;
+                }
+            }
+            if !still {
+                t.remove(triple.as_ref().in_graph(kg));
+            }
+        }
+        t.commit().map_err(|e| self.err(e))
+    }
+
+    /// Rebuilds the knowledge graph from the documents' graphs, changing only what differs:
+    /// after a SPARQL update, which may have changed what documents say. Returns how many
+    /// quads it added and removed.
+    pub fn rebuild_knowledge(&self) -> Result<(usize, usize)> {
+        let kg = knowledge_graph();
+        let mut wanted = HashSet::new();
+        for q in self.store.iter() {
+            let q = q.map_err(|e| self.err(e))?;
+            if q.graph_name.as_ref() != kg.into() && is_knowledge(q.as_ref()) {
+                wanted.insert(Triple::from(q));
+            }
+        }
+        let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
+        let mut stale = Vec::new();
+        for q in t.quads_for_pattern(None, None, None, Some(kg.into())) {
+            let q = q.map_err(|e| self.err(e))?;
+            if !wanted.remove(&Triple::from(q.clone())) {
+                stale.push(q);
+            }
+        }
+        for q in &stale {
+            t.remove(q);
+        }
+        for triple in &wanted {
+            t.insert(triple.as_ref().in_graph(kg));
+        }
+        t.commit().map_err(|e| self.err(e))?;
+        Ok((wanted.len(), stale.len()))
     }
 
     /// The paths of the documents the store holds, sorted.
@@ -351,11 +439,8 @@ impl KnowledgeStore {
                 stored.len()
             )));
         }
-        let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
-        for (_, d, _) in &found {
-            t.remove_named_graph(d.as_ref()).map_err(|e| self.err(e))?;
-        }
-        t.commit().map_err(|e| self.err(e))?;
+        let graphs: Vec<NamedNode> = found.iter().map(|(_, d, _)| d.clone()).collect();
+        self.retract(&graphs, true)?;
         Ok(found.into_iter().map(|(p, _, n)| (p, n)).collect())
     }
 

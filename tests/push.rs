@@ -82,8 +82,8 @@ fn push_into_the_official_server_twice_gives_the_same_counts() {
     let store_url = official.url("/store");
     let local = local_counts(sample_store());
     assert!(
-        local.len() >= 4,
-        "three documents and the ontology: {local:?}"
+        local.len() >= 5,
+        "three documents, the ontology and the knowledge graph: {local:?}"
     );
 
     for round in 0..2 {
@@ -129,7 +129,7 @@ fn push_into_the_official_server_twice_gives_the_same_counts() {
             .args(["extract", "新.txt", "--push", &store_url])
             .assert()
             .success()
-            .stdout(predicate::str::contains("pushed      2 graphs"));
+            .stdout(predicate::str::contains("pushed      3 graphs"));
     }
     let after = remote_counts(&official.url("/query"));
     let new_doc = zhitu::rdf::document_iri("新.txt");
@@ -197,7 +197,7 @@ fn push_retries_authenticates_and_names_what_failed() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("pushed      2 graphs")
+            predicate::str::contains("pushed      3 graphs")
                 .and(predicate::str::contains("2 requests retried"))
                 .and(predicate::str::contains(
                     "bearer token from ZHITU_PUSH_TOKEN",
@@ -205,10 +205,15 @@ fn push_retries_authenticates_and_names_what_failed() {
                 .and(predicate::str::contains("s3cret").not()),
         );
     let heads = seen.lock().unwrap().clone();
-    assert_eq!(heads.len(), 4, "{heads:?}");
+    assert_eq!(
+        heads.len(),
+        5,
+        "two retries, then a document, the ontology and the knowledge graph: {heads:?}"
+    );
     for h in &heads {
         assert!(
-            h.starts_with("PUT /store?graph=https%3A%2F%2Fw3id.org%2Fzhitu%2F"),
+            h.starts_with("PUT /store?graph=https%3A%2F%2Fw3id.org%2Fzhitu%2F")
+                || h.starts_with("POST /store?graph=https%3A%2F%2Fw3id.org%2Fzhitu%2Fknowledge "),
             "{h}"
         );
         assert!(h.contains("Authorization: Bearer s3cret-token\r\n"), "{h}");

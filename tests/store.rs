@@ -6,7 +6,7 @@ mod common;
 
 #[allow(unused_imports)]
 use common::{repo, zhitu, zhitu_in};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -573,4 +573,86 @@ fn a_killed_extract_leaves_whole_documents_and_a_rerun_completes_the_store() {
         dump == clean_dump,
         "the rerun's store differs from a clean run's"
     );
+}
+
+/// The knowledge graph's triples, and the knowledge triples the documents' graphs state.
+fn knowledge_and_documents(store: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
+    let s = KnowledgeStore::open_read_only(store).unwrap();
+    let kg = zhitu::rdf::knowledge_graph();
+    let (mut merged, mut stated) = (BTreeSet::new(), BTreeSet::new());
+    for q in s.inner().iter() {
+        let q = q.unwrap();
+        let triple = format!("{} {} {}", q.subject, q.predicate, q.object);
+        if q.graph_name.as_ref() == kg.into() {
+            merged.insert(triple);
+        } else if zhitu::rdf::is_knowledge(q.as_ref()) {
+            stated.insert(triple);
+        }
+    }
+    (merged, stated)
+}
+
+#[test]
+fn the_knowledge_graph_holds_each_fact_once_and_follows_the_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), SHARED).unwrap();
+    std::fs::write(dir.path().join("b.txt"), OTHER).unwrap();
+    let store = dir.path().join("output/store");
+    let run = |args: &[&str]| {
+        zhitu_in(dir.path()).args(args).assert().success();
+        let (merged, stated) = knowledge_and_documents(&store);
+        assert_eq!(merged, stated, "after {args:?}");
+        merged
+    };
+    let tsinghua = "<https://w3id.org/zhitu/id/Institution/清华大学> \
+                    <http://www.w3.org/2004/02/skos/core#prefLabel> \"清华大学\"@zh";
+    let pku = "<https://w3id.org/zhitu/id/Institution/北京大学> \
+               <http://www.w3.org/2004/02/skos/core#prefLabel> \"北京大学\"@zh";
+    let both = run(&["extract", "a.txt", "b.txt", "-q"]);
+    assert!(both.contains(tsinghua) && both.contains(pku), "{both:#?}");
+    // Stated by both documents, held once.
+    let copies = zhitu_in(dir.path())
+        .args(["query", "--format", "csv"])
+        .arg(r#"SELECT ?g WHERE { GRAPH ?g { ?e skos:prefLabel "清华大学"@zh } }"#)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(copies.stdout).unwrap();
+    assert_eq!(listed.matches("zhitu/knowledge").count(), 1, "{listed}");
+    assert_eq!(
+        listed.lines().count(),
+        1 + 3,
+        "a.txt, b.txt, the knowledge graph: {listed}"
+    );
+
+    // a.txt re-extracted without 北京大学: the fact leaves; 清华大学 stays (b.txt).
+    std::fs::write(
+        dir.path().join("a.txt"),
+        "中关村科技园区海淀园依托清华大学建设平台。",
+    )
+    .unwrap();
+    let changed = run(&["extract", "a.txt", "-q"]);
+    assert!(
+        changed.contains(tsinghua) && !changed.contains(pku),
+        "{changed:#?}"
+    );
+    // Removed: what only a.txt said goes; what b.txt says stays.
+    let after = run(&["remove", "a.txt"]);
+    assert!(after.contains(tsinghua), "{after:#?}");
+    assert!(
+        !after.iter().any(|t| t.contains("中关村科技园区海淀园")),
+        "{after:#?}"
+    );
+    // An update that changes what a document says: the knowledge graph follows.
+    zhitu_in(dir.path())
+        .arg("update")
+        .arg(r#"DELETE { GRAPH ?g { ?e skos:prefLabel "清华大学"@zh } } WHERE { GRAPH ?g { ?e skos:prefLabel "清华大学"@zh } FILTER(?g != zg:knowledge) }"#)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("knowledge graph zg:knowledge follows the documents: 0 added, 1 removed"));
+    let (merged, stated) = knowledge_and_documents(&store);
+    assert_eq!(merged, stated);
+    assert!(!merged.contains(tsinghua));
+    // Nothing stated, nothing held.
+    let none = run(&["remove", "b.txt"]);
+    assert!(none.is_empty(), "{none:#?}");
 }

@@ -87,6 +87,8 @@ pub fn update(cli: &Cli, args: &UpdateArgs) -> Result<ExitCode, Error> {
     let text = sparql_text(args.update.as_deref(), args.file.as_deref(), "an update")?;
     let store = KnowledgeStore::open_existing(&args.store)?;
     let summary = query::update(store.inner(), &text)?;
+    // The update may have changed what documents say; the knowledge graph follows them.
+    let (added, removed) = store.rebuild_knowledge()?;
     store.flush()?;
     if !cli.quiet {
         let change = match (summary.added(), summary.removed()) {
@@ -100,6 +102,13 @@ pub fn update(cli: &Cli, args: &UpdateArgs) -> Result<ExitCode, Error> {
             store.path().display(),
             plural(summary.after, "quad", "quads")
         );
+        if added + removed > 0 {
+            let _ = writeln!(
+                std::io::stdout(),
+                "knowledge graph zg:knowledge follows the documents: {added} added, {removed} \
+                 removed"
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
