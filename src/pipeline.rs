@@ -3,10 +3,10 @@
 //!
 //! Files go through in batches (a few hundred documents or some tens of MB, whichever comes
 //! first): a batch is read and extracted in parallel (rayon), then handed to a writer thread
-//! that stores it while the next batch is extracted. The writer gives many documents to one
-//! atomic bulk load ([`KnowledgeStore::replace_documents`]), so that loading keeps up with
-//! extraction; after a crash every document is in the store whole or not at all, and the
-//! next run completes the work.
+//! that stores it while the next batch is extracted. The writer gives the documents to one
+//! bulk load for many batches ([`crate::store::DocumentLoader`]), so that loading keeps up
+//! with extraction; after a crash every document is in the store whole or not at all, and
+//! the next run completes the work.
 //! Memory holds a batch or two and the merged graph, never the corpus. A file that cannot
 //! be read is reported and skipped; the run goes on. A document whose content and rules are
 //! unchanged since it was stored is not rewritten.
@@ -29,6 +29,9 @@ use crate::rdf::document_quads;
 pub use crate::read::Skipped;
 use crate::read::{list_inputs, patterns, read_document_with, InputFile, Inputs};
 use crate::store::{KnowledgeStore, LOAD_QUADS};
+
+/// When no batch reaches the store's writer for this long, it commits what it has loaded.
+const IDLE_COMMIT: Duration = Duration::from_secs(2);
 
 /// A batch of extraction ends after this many bytes of input (or `batch_size` documents).
 const BATCH_BYTES: u64 = 32 << 20;
@@ -173,9 +176,16 @@ pub fn run_inputs(
         let (to_writer, inbox) = mpsc::sync_channel::<Vec<(String, Vec<Quad>)>>(1);
         let writer = store.map(|store| {
             scope.spawn(move || -> Result<()> {
-                for documents in inbox {
-                    store.replace_documents(documents)?;
+                let mut loader = store.loader();
+                loop {
+                    match inbox.recv_timeout(IDLE_COMMIT) {
+                        Ok(documents) => loader.replace(documents)?,
+                        // Extraction waits (slow input, a pipe): let readers see what is done.
+                        Err(mpsc::RecvTimeoutError::Timeout) => loader.commit()?,
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
                 }
+                loader.finish()?;
                 store.flush()
             })
         });
