@@ -268,6 +268,7 @@ impl KnowledgeStore {
         DocumentLoader {
             store: self,
             loader: None,
+            pending: Vec::new(),
             loaded: 0,
         }
     }
@@ -446,6 +447,11 @@ impl KnowledgeStore {
 /// waiting to be handed to the bulk loader.
 pub const LOAD_QUADS: usize = 500_000;
 
+/// How many quads the bulk loader is given at a time: its own batch size. Every call makes
+/// one set of sorted files (one per index) however few the quads, and small files are what
+/// RocksDB then merges at length.
+pub const SORT_QUADS: usize = 1_000_000;
+
 /// How many quads one atomic bulk load takes before it is committed. Every commit adds
 /// sorted files to RocksDB that overlap all it holds, and RocksDB merges them in the
 /// background: many small loads make it rewrite the store again and again (a 1 GB corpus
@@ -468,6 +474,8 @@ pub const COMMIT_QUADS: usize = 20_000_000;
 pub struct DocumentLoader<'a> {
     store: &'a KnowledgeStore,
     loader: Option<oxigraph::store::BulkLoader<'a>>,
+    /// Quads waiting to be sorted: see [`SORT_QUADS`].
+    pending: Vec<Quad>,
     loaded: usize,
 }
 
@@ -486,24 +494,36 @@ impl DocumentLoader<'_> {
             knowledge.extend(knowledge_quads(quads));
             self.loaded += quads.len();
         }
-        let loader = self.loader.get_or_insert_with(|| store.store.bulk_loader());
-        loader
-            .load_quads(
-                documents
-                    .into_iter()
-                    .flat_map(|(_, quads)| quads)
-                    .chain(knowledge),
-            )
-            .map_err(|e| store.err(e))?;
+        self.pending
+            .extend(documents.into_iter().flat_map(|(_, quads)| quads));
+        self.pending.extend(knowledge);
+        if self.pending.len() >= SORT_QUADS {
+            self.sort_pending()?;
+        }
         if self.loaded >= COMMIT_QUADS {
             self.commit()?;
         }
         Ok(())
     }
 
+    /// Hands the pending quads to the bulk loader, which sorts them into files in a thread of
+    /// its own. Each call makes one set of files however few the quads, hence the pending.
+    fn sort_pending(&mut self) -> Result<()> {
+        let store = self.store;
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let quads = std::mem::take(&mut self.pending);
+        self.loader
+            .get_or_insert_with(|| store.store.bulk_loader().with_num_threads(1))
+            .load_quads(quads)
+            .map_err(|e| store.err(e))
+    }
+
     /// Commits what was loaded: the documents given since the last commit appear at once.
     pub fn commit(&mut self) -> Result<()> {
         let store = self.store;
+        self.sort_pending()?;
         if let Some(loader) = self.loader.take() {
             loader.commit().map_err(|e| store.err(e))?;
         }
