@@ -494,11 +494,15 @@ impl DocumentLoader<'_> {
             knowledge.extend(knowledge_quads(quads));
             self.loaded += quads.len();
         }
+        if self.pending.capacity() == 0 {
+            // Room for a full batch and a message more, allocated once, reused after.
+            self.pending.reserve_exact(SORT_QUADS + LOAD_QUADS);
+        }
         self.pending
             .extend(documents.into_iter().flat_map(|(_, quads)| quads));
         self.pending.extend(knowledge);
-        if self.pending.len() >= SORT_QUADS {
-            self.sort_pending()?;
+        while self.pending.len() >= SORT_QUADS {
+            self.sort(SORT_QUADS)?;
         }
         if self.loaded >= COMMIT_QUADS {
             self.commit()?;
@@ -506,24 +510,24 @@ impl DocumentLoader<'_> {
         Ok(())
     }
 
-    /// Hands the pending quads to the bulk loader, which sorts them into files in a thread of
-    /// its own. Each call makes one set of files however few the quads, hence the pending.
-    fn sort_pending(&mut self) -> Result<()> {
+    /// Hands the first `n` pending quads to the bulk loader, which sorts them into files in a
+    /// thread of its own. Each call makes one set of files however few the quads, hence the
+    /// pending.
+    fn sort(&mut self, n: usize) -> Result<()> {
         let store = self.store;
-        if self.pending.is_empty() {
+        if n == 0 {
             return Ok(());
         }
-        let quads = std::mem::take(&mut self.pending);
         self.loader
             .get_or_insert_with(|| store.store.bulk_loader().with_num_threads(1))
-            .load_quads(quads)
+            .load_quads(self.pending.drain(..n))
             .map_err(|e| store.err(e))
     }
 
     /// Commits what was loaded: the documents given since the last commit appear at once.
     pub fn commit(&mut self) -> Result<()> {
         let store = self.store;
-        self.sort_pending()?;
+        self.sort(self.pending.len())?;
         if let Some(loader) = self.loader.take() {
             loader.commit().map_err(|e| store.err(e))?;
         }

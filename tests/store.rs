@@ -656,3 +656,29 @@ fn the_knowledge_graph_holds_each_fact_once_and_follows_the_documents() {
     let none = run(&["remove", "b.txt"]);
     assert!(none.is_empty(), "{none:#?}");
 }
+
+#[test]
+fn files_of_a_load_a_crash_left_uncommitted_go_when_a_writer_opens_the_store() {
+    let dir = extracted_shared();
+    let store = dir.path().join("output/store");
+    // What Oxigraph's bulk loader leaves in the store's folder when killed before its commit.
+    let left = store.join("bulk-12345678901234567890.sst");
+    std::fs::write(&left, b"sorted quads of a load that was never committed").unwrap();
+    zhitu_in(dir.path())
+        .args(["query", "ASK {}"])
+        .assert()
+        .success();
+    assert!(
+        left.exists(),
+        "a reader leaves them: a writer may be loading"
+    );
+    zhitu_in(dir.path())
+        .args(["extract", "a.txt", "-q"])
+        .assert()
+        .success();
+    assert!(!left.exists(), "the next writer deletes them");
+    assert!(has_label(
+        &KnowledgeStore::open_read_only(&store).unwrap(),
+        "清华大学"
+    ));
+}
