@@ -445,12 +445,13 @@ impl KnowledgeStore {
 
 /// About how many quads a message to the store's writer holds: bounds the memory of quads
 /// waiting to be handed to the bulk loader.
-pub const LOAD_QUADS: usize = 500_000;
+pub const LOAD_QUADS: usize = 250_000;
 
-/// How many quads the bulk loader is given at a time: its own batch size. Every call makes
-/// one set of sorted files (one per index) however few the quads, and small files are what
-/// RocksDB then merges at length.
-pub const SORT_QUADS: usize = 1_000_000;
+/// How many quads the bulk loader is given at a time (it makes one set of sorted files, one
+/// per index, per call however few the quads, and small files are what RocksDB then merges
+/// at length). Half the loader's own batch: a quad held in memory costs some 400 bytes, and
+/// a million of them waiting and another million sorting took a 1 GB run over 2 GiB.
+pub const SORT_QUADS: usize = 500_000;
 
 /// How many quads one atomic bulk load takes before it is committed. Every commit adds
 /// sorted files to RocksDB that overlap all it holds, and RocksDB merges them in the
