@@ -20,12 +20,6 @@ use zhitu::Error;
 
 mod cli;
 
-/// mimalloc rather than the system allocator: extraction and loading allocate many small
-/// strings on every core, and glibc's malloc and free took about a quarter of a run's time
-/// (perf, 10 MB bench corpus).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "zhitu",

@@ -240,7 +240,11 @@ fn count_documents(dir: &Path, store: &Path) -> Result<usize, String> {
         .output()
         .unwrap();
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        return Err(format!(
+            "{}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let csv = String::from_utf8(out.stdout).unwrap();
     Ok(csv.lines().nth(1).unwrap().trim().parse().unwrap())
