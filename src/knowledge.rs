@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -752,6 +752,10 @@ fn regex(path: &Path, pattern: &str, id: &str) -> Result<Regex> {
     Regex::new(pattern).map_err(|e| knowledge_error(path, 0, format!("rule {id}: {e}")))
 }
 
+/// A rule automaton (boundary words, heads, triggers …): a few hundred short words, so a full
+/// DFA is small (well under a megabyte) and scans every sentence faster than the NFA the
+/// builder would choose. The lexicon (thousands of names) stays an NFA: its DFA would take
+/// tens of megabytes.
 fn automaton<I, P>(path: &Path, patterns: I) -> Result<AhoCorasick>
 where
     I: IntoIterator<Item = P>,
@@ -759,6 +763,7 @@ where
 {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(patterns)
         .map_err(|e| knowledge_error(path, 0, e.to_string()))
 }
