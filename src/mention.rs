@@ -276,8 +276,8 @@ fn candidates(
             ctx.words.push((h.start(), h.end(), h.pattern().as_usize()));
         }
     }
-    for re in &r.boundary_patterns {
-        for m in re.find_iter(text) {
+    for i in r.boundary_set.matches(text).iter() {
+        for m in r.boundary_patterns[i].find_iter(text) {
             // Numbers that name things (20条新政) may stand inside names of some types.
             if r.name_number_endings
                 .iter()
