@@ -375,32 +375,78 @@ fn add_nested_mentions(mentions: &mut Mentions, text: &str, k: &Knowledge) {
 
 /// Entity pairs where the child's name contains the parent's name or an alias.
 fn containments(entities: &[Entity]) -> Vec<Containment> {
+    fn names(e: &Entity) -> impl Iterator<Item = &str> {
+        std::iter::once(e.name.as_str()).chain(e.aliases.iter().map(String::as_str))
+    }
+    // Each entity's names of at least two characters: the names it has as a parent.
+    let parent_names: Vec<Vec<&str>> = entities
+        .iter()
+        .map(|e| names(e).filter(|n| n.chars().count() >= 2).collect())
+        .collect();
     let mut out = Vec::new();
-    for (c, child) in entities.iter().enumerate() {
-        let child_names: Vec<&String> =
-            std::iter::once(&child.name).chain(&child.aliases).collect();
-        for (p, parent) in entities.iter().enumerate() {
-            if p == c {
-                continue;
+    let every_pair = |out: &mut Vec<Containment>| {
+        for (c, child) in entities.iter().enumerate() {
+            for (p, pns) in parent_names.iter().enumerate() {
+                let contained = p != c
+                    && pns
+                        .iter()
+                        .any(|pn| names(child).any(|cn| cn.len() > pn.len() && cn.contains(pn)));
+                if contained {
+                    out.push(Containment {
+                        child: c,
+                        parent: p,
+                    });
+                }
             }
-            let contained = std::iter::once(&parent.name)
-                .chain(&parent.aliases)
-                .any(|pn| {
-                    pn.chars().count() >= 2
-                        && child_names
-                            .iter()
-                            .any(|cn| cn.len() > pn.len() && cn.contains(pn.as_str()))
-                });
-            if contained {
-                out.push(Containment {
-                    child: c,
-                    parent: p,
-                });
+        }
+    };
+    if entities.len() < SEARCH_CONTAINMENTS_FROM {
+        every_pair(&mut out);
+        return out;
+    }
+    // Many entities: each child's names are cut into their substrings, which are looked up
+    // among the parents' names (names are short; a lookup, not a scan of all pairs).
+    let mut parents: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (p, pns) in parent_names.iter().enumerate() {
+        for &n in pns {
+            let ps = parents.entry(n).or_default();
+            if ps.last() != Some(&p) {
+                ps.push(p);
             }
         }
     }
+    for (c, child) in entities.iter().enumerate() {
+        let mut found: Vec<usize> = Vec::new();
+        for cn in names(child) {
+            let bounds: Vec<usize> = cn
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(cn.len()))
+                .collect();
+            for (i, &a) in bounds.iter().enumerate() {
+                for &b in &bounds[i + 1..] {
+                    if b - a == cn.len() {
+                        break;
+                    }
+                    if let Some(ps) = parents.get(&cn[a..b]) {
+                        found.extend(ps.iter().copied().filter(|&p| p != c));
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        out.extend(found.into_iter().map(|p| Containment {
+            child: c,
+            parent: p,
+        }));
+    }
     out
 }
+
+/// From this many entities in a document on, [`containments`] looks names up instead of
+/// trying every pair.
+const SEARCH_CONTAINMENTS_FROM: usize = 32;
 
 /// The park or body the document is about: the first actor named in the title block
 /// (the first three sentences), else the actor mentioned most often.
