@@ -7,7 +7,7 @@
 //! — and compiles what it read into a few automata (one leftmost-longest Aho-Corasick for
 //! all lexicon names, one for all head words, one for all triggers) that the stages borrow.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -400,6 +400,10 @@ pub struct MentionRules {
     pub boundary_set: RegexSet,
     pub generic_modifiers: AhoCorasick,
     pub generic_names: Vec<String>,
+    /// `generic_names` as a set, and those of two or more characters (a name that is one of
+    /// these after one stray character is generic too).
+    pub generic_name_set: HashSet<String>,
+    pub long_generic_names: HashSet<String>,
     pub heads: AhoCorasick,
     /// Head pattern id → (rule index).
     pub head_rule: Vec<usize>,
@@ -826,6 +830,14 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         boundary_set: RegexSet::new(&f.boundary.patterns)
             .map_err(|e| knowledge_error(path, 0, format!("rule boundary: {e}")))?,
         generic_modifiers: automaton(path, &f.generic.modifiers)?,
+        generic_name_set: f.generic.names.iter().cloned().collect(),
+        long_generic_names: f
+            .generic
+            .names
+            .iter()
+            .filter(|g| g.chars().count() >= 2)
+            .cloned()
+            .collect(),
         generic_names: f.generic.names,
         heads: automaton(path, &head_words)?,
         head_rule,

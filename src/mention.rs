@@ -741,12 +741,11 @@ fn strip_generic(text: &str, mut start: usize, head: usize, r: &MentionRules) ->
 
 /// A generic noun, or one with a single stray character before it (济重镇: the tail of 经济重镇).
 fn is_generic_name(name: &str, r: &MentionRules) -> bool {
-    r.generic_names.iter().any(|g| {
-        name == g
-            || name
-                .strip_suffix(g.as_str())
-                .is_some_and(|rest| rest.chars().count() == 1 && g.chars().count() >= 2)
-    })
+    r.generic_name_set.contains(name)
+        || name
+            .chars()
+            .next()
+            .is_some_and(|c| r.long_generic_names.contains(&name[c.len_utf8()..]))
 }
 
 fn quote_candidates(
