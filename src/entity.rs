@@ -10,7 +10,7 @@
 //! This stage also picks the document's *main subject*: the park or body the report is
 //! about, which fills the actor of sentences that leave it out.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::knowledge::Knowledge;
 use crate::mention::{Mention, Mentions, Source};
@@ -415,18 +415,30 @@ fn containments(entities: &[Entity]) -> Vec<Containment> {
             }
         }
     }
+    // Only substrings that start like a parent's name and are as long as one are looked up.
+    let longest = parents.keys().map(|n| n.len()).max().unwrap_or(0);
+    let mut lengths = vec![false; longest + 1];
+    for n in parents.keys() {
+        lengths[n.len()] = true;
+    }
+    let firsts: HashSet<char> = parents.keys().filter_map(|n| n.chars().next()).collect();
+    let mut bounds: Vec<usize> = Vec::new();
     for (c, child) in entities.iter().enumerate() {
         let mut found: Vec<usize> = Vec::new();
         for cn in names(child) {
-            let bounds: Vec<usize> = cn
-                .char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(cn.len()))
-                .collect();
+            bounds.clear();
+            bounds.extend(cn.char_indices().map(|(i, _)| i));
+            bounds.push(cn.len());
             for (i, &a) in bounds.iter().enumerate() {
+                if !cn[a..].chars().next().is_some_and(|f| firsts.contains(&f)) {
+                    continue;
+                }
                 for &b in &bounds[i + 1..] {
-                    if b - a == cn.len() {
+                    if b - a == cn.len() || b - a > longest {
                         break;
+                    }
+                    if !lengths[b - a] {
+                        continue;
                     }
                     if let Some(ps) = parents.get(&cn[a..b]) {
                         found.extend(ps.iter().copied().filter(|&p| p != c));
@@ -446,7 +458,7 @@ fn containments(entities: &[Entity]) -> Vec<Containment> {
 
 /// From this many entities in a document on, [`containments`] looks names up instead of
 /// trying every pair.
-const SEARCH_CONTAINMENTS_FROM: usize = 32;
+const SEARCH_CONTAINMENTS_FROM: usize = 12;
 
 /// The park or body the document is about: the first actor named in the title block
 /// (the first three sentences), else the actor mentioned most often.
