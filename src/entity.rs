@@ -10,7 +10,7 @@
 //! This stage also picks the document's *main subject*: the park or body the report is
 //! about, which fills the actor of sentences that leave it out.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::knowledge::Knowledge;
 use crate::mention::{Mention, Mentions, Source};
@@ -375,32 +375,90 @@ fn add_nested_mentions(mentions: &mut Mentions, text: &str, k: &Knowledge) {
 
 /// Entity pairs where the child's name contains the parent's name or an alias.
 fn containments(entities: &[Entity]) -> Vec<Containment> {
+    fn names(e: &Entity) -> impl Iterator<Item = &str> {
+        std::iter::once(e.name.as_str()).chain(e.aliases.iter().map(String::as_str))
+    }
+    // Each entity's names of at least two characters: the names it has as a parent.
+    let parent_names: Vec<Vec<&str>> = entities
+        .iter()
+        .map(|e| names(e).filter(|n| n.chars().count() >= 2).collect())
+        .collect();
     let mut out = Vec::new();
-    for (c, child) in entities.iter().enumerate() {
-        let child_names: Vec<&String> =
-            std::iter::once(&child.name).chain(&child.aliases).collect();
-        for (p, parent) in entities.iter().enumerate() {
-            if p == c {
-                continue;
+    let every_pair = |out: &mut Vec<Containment>| {
+        for (c, child) in entities.iter().enumerate() {
+            for (p, pns) in parent_names.iter().enumerate() {
+                let contained = p != c
+                    && pns
+                        .iter()
+                        .any(|pn| names(child).any(|cn| cn.len() > pn.len() && cn.contains(pn)));
+                if contained {
+                    out.push(Containment {
+                        child: c,
+                        parent: p,
+                    });
+                }
             }
-            let contained = std::iter::once(&parent.name)
-                .chain(&parent.aliases)
-                .any(|pn| {
-                    pn.chars().count() >= 2
-                        && child_names
-                            .iter()
-                            .any(|cn| cn.len() > pn.len() && cn.contains(pn.as_str()))
-                });
-            if contained {
-                out.push(Containment {
-                    child: c,
-                    parent: p,
-                });
+        }
+    };
+    if entities.len() < SEARCH_CONTAINMENTS_FROM {
+        every_pair(&mut out);
+        return out;
+    }
+    // Many entities: each child's names are cut into their substrings, which are looked up
+    // among the parents' names (names are short; a lookup, not a scan of all pairs).
+    let mut parents: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (p, pns) in parent_names.iter().enumerate() {
+        for &n in pns {
+            let ps = parents.entry(n).or_default();
+            if ps.last() != Some(&p) {
+                ps.push(p);
             }
         }
     }
+    // Only substrings that start like a parent's name and are as long as one are looked up.
+    let longest = parents.keys().map(|n| n.len()).max().unwrap_or(0);
+    let mut lengths = vec![false; longest + 1];
+    for n in parents.keys() {
+        lengths[n.len()] = true;
+    }
+    let firsts: HashSet<char> = parents.keys().filter_map(|n| n.chars().next()).collect();
+    let mut bounds: Vec<usize> = Vec::new();
+    for (c, child) in entities.iter().enumerate() {
+        let mut found: Vec<usize> = Vec::new();
+        for cn in names(child) {
+            bounds.clear();
+            bounds.extend(cn.char_indices().map(|(i, _)| i));
+            bounds.push(cn.len());
+            for (i, &a) in bounds.iter().enumerate() {
+                if !cn[a..].chars().next().is_some_and(|f| firsts.contains(&f)) {
+                    continue;
+                }
+                for &b in &bounds[i + 1..] {
+                    if b - a == cn.len() || b - a > longest {
+                        break;
+                    }
+                    if !lengths[b - a] {
+                        continue;
+                    }
+                    if let Some(ps) = parents.get(&cn[a..b]) {
+                        found.extend(ps.iter().copied().filter(|&p| p != c));
+                    }
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        out.extend(found.into_iter().map(|p| Containment {
+            child: c,
+            parent: p,
+        }));
+    }
     out
 }
+
+/// From this many entities in a document on, [`containments`] looks names up instead of
+/// trying every pair.
+const SEARCH_CONTAINMENTS_FROM: usize = 12;
 
 /// The park or body the document is about: the first actor named in the title block
 /// (the first three sentences), else the actor mentioned most often.

@@ -60,11 +60,20 @@ pub const MENTIONS_PER_ENTITY: usize = 1000;
 
 /// Maps an analysis back onto the original text.
 pub fn to_document_graph(doc: &Document, a: &Analysis) -> DocumentGraph {
-    let original: Vec<char> = doc.text.chars().collect();
+    // Byte offset of each code point of the original, and of its end: a quote is one slice.
+    let bounds: Vec<usize> = doc
+        .text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(doc.text.len()))
+        .collect();
+    let characters = bounds.len() - 1;
     let quote = |start: usize, end: usize| -> String {
-        original[start.min(original.len())..end.min(original.len())]
-            .iter()
-            .collect()
+        let (start, end) = (start.min(characters), end.min(characters));
+        if end <= start {
+            return String::new();
+        }
+        doc.text[bounds[start]..bounds[end]].to_owned()
     };
     let ms = &a.mentions.mentions;
     let entities: Vec<EntityRecord> = a
@@ -134,7 +143,7 @@ pub fn to_document_graph(doc: &Document, a: &Analysis) -> DocumentGraph {
             sha256: doc.sha256.clone(),
             encoding: doc.encoding.to_owned(),
             title,
-            characters: original.len(),
+            characters,
             main_subject: a
                 .entities
                 .main_subject

@@ -131,7 +131,8 @@ pub struct Edge {
 pub struct KnowledgeGraph {
     pub graph: DiGraph<Node, Edge>,
     pub documents: Vec<DocumentInfo>,
-    index: HashMap<(EntityType, String), NodeIndex>,
+    /// Nodes by type, then canonical name (looked up by `&str`, without a key to allocate).
+    index: HashMap<EntityType, HashMap<String, NodeIndex>>,
     edges: HashMap<(NodeIndex, Predicate, NodeIndex), EdgeIndex>,
     /// At most this many mentions per node and pieces of evidence per edge are kept
     /// ([`KnowledgeGraph::with_record_limit`]); `None` keeps everything.
@@ -176,17 +177,26 @@ impl KnowledgeGraph {
             .entities
             .iter()
             .map(|e| {
-                let key = (e.kind, e.name.clone());
-                let idx = *self.index.entry(key).or_insert_with(|| {
-                    self.graph.add_node(Node {
-                        name: e.name.clone(),
-                        kind: e.kind,
-                        aliases: BTreeSet::new(),
-                        mentions: Vec::new(),
-                    })
-                });
+                let names = self.index.entry(e.kind).or_default();
+                let idx = match names.get(e.name.as_str()) {
+                    Some(&idx) => idx,
+                    None => {
+                        let idx = self.graph.add_node(Node {
+                            name: e.name.clone(),
+                            kind: e.kind,
+                            aliases: BTreeSet::new(),
+                            mentions: Vec::new(),
+                        });
+                        names.insert(e.name.clone(), idx);
+                        idx
+                    }
+                };
                 let node = &mut self.graph[idx];
-                node.aliases.extend(e.aliases.iter().cloned());
+                for a in &e.aliases {
+                    if !node.aliases.contains(a) {
+                        node.aliases.insert(a.clone());
+                    }
+                }
                 let dropped = keep_some(&mut node.mentions, &e.mentions, self.record_limit)
                     + e.mentions_omitted;
                 if dropped > 0 {
@@ -245,17 +255,17 @@ impl KnowledgeGraph {
         };
         let ids: Vec<NodeIndex> = nodes
             .into_iter()
-            .map(|n| match g.index.get(&(n.kind, n.name.clone())) {
-                Some(&idx) => {
+            .map(|n| match g.node(n.kind, &n.name) {
+                Some(idx) => {
                     let node = &mut g.graph[idx];
                     node.aliases.extend(n.aliases);
                     node.mentions.extend(n.mentions);
                     idx
                 }
                 None => {
-                    let key = (n.kind, n.name.clone());
+                    let (kind, name) = (n.kind, n.name.clone());
                     let idx = g.graph.add_node(n);
-                    g.index.insert(key, idx);
+                    g.index.entry(kind).or_default().insert(name, idx);
                     idx
                 }
             })
@@ -280,7 +290,7 @@ impl KnowledgeGraph {
 
     /// The node with this type and canonical name.
     pub fn node(&self, kind: EntityType, name: &str) -> Option<NodeIndex> {
-        self.index.get(&(kind, name.to_owned())).copied()
+        self.index.get(&kind)?.get(name).copied()
     }
 
     /// Nodes whose name or alias is `name`, any type.
@@ -318,19 +328,19 @@ impl KnowledgeGraph {
     /// evidence and documents besides. Output is deterministic.
     pub fn to_json(&self) -> serde_json::Value {
         let nodes = self.sorted_nodes();
-        let ids: HashMap<NodeIndex, String> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| (n, format!("e{}", i + 1)))
-            .collect();
+        // Node index → id; node indexes are dense.
+        let mut ids = vec![String::new(); self.graph.node_count()];
+        for (i, &n) in nodes.iter().enumerate() {
+            ids[n.index()] = format!("e{}", i + 1);
+        }
         let entities: Vec<serde_json::Value> = nodes
             .iter()
             .map(|&n| {
                 let node = &self.graph[n];
-                let mut mentions = node.mentions.clone();
+                let mut mentions: Vec<&MentionRecord> = node.mentions.iter().collect();
                 mentions.sort();
                 serde_json::json!({
-                    "id": ids[&n],
+                    "id": ids[n.index()],
                     "iri": node.iri(),
                     "name": node.name,
                     "type": node.kind,
@@ -345,10 +355,10 @@ impl KnowledgeGraph {
             .edge_references()
             .map(|e| {
                 let w = e.weight();
-                let mut evidence = w.evidence.clone();
+                let mut evidence: Vec<&EvidenceRecord> = w.evidence.iter().collect();
                 evidence.sort();
                 evidence.dedup();
-                let (s, o) = (&ids[&e.source()], &ids[&e.target()]);
+                let (s, o) = (&ids[e.source().index()], &ids[e.target().index()]);
                 let key = format!("{:>8}{}{:>8}", s, w.predicate, o);
                 (
                     key,
@@ -367,11 +377,16 @@ impl KnowledgeGraph {
         let mut documents = self.documents.clone();
         documents.sort_by(|a, b| a.path.cmp(&b.path));
         documents.dedup_by(|a, b| a.path == b.path);
-        serde_json::json!({
-            "documents": documents,
-            "entities": entities,
-            "relations": relations.into_iter().map(|r| r.1).collect::<Vec<_>>(),
-        })
+        // Built by hand, not with `json!`: the macro would copy the entity and relation
+        // values (most of graph.json) once more through `to_value`.
+        let mut out = serde_json::Map::new();
+        out.insert("documents".into(), serde_json::json!(documents));
+        out.insert("entities".into(), serde_json::Value::Array(entities));
+        out.insert(
+            "relations".into(),
+            serde_json::Value::Array(relations.into_iter().map(|r| r.1).collect()),
+        );
+        serde_json::Value::Object(out)
     }
 
     /// Counts of entities by type and relations by predicate.

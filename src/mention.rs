@@ -141,25 +141,28 @@ pub fn find(clean: &NormalizedText, sentences: &[Sentence], k: &Knowledge) -> Me
     let members = list_members(clean, sentences, &k.mentions);
     let cells = table_cells(clean, sentences, &k.mentions);
     let defined = defined_names(clean, &k.mentions);
+    let mut scratch = Scratch::default();
+    let mut cands = Vec::new();
     for s in sentences {
-        let mut cands = Vec::new();
         let text = s.text(clean);
-        let known: Vec<(usize, usize)> = defined
-            .as_ref()
-            .map(|ac| ac.find_iter(text).map(|h| (h.start(), h.end())).collect())
-            .unwrap_or_default();
+        scratch.known.clear();
+        if let Some(ac) = &defined {
+            scratch
+                .known
+                .extend(ac.find_iter(text).map(|h| (h.start(), h.end())));
+        }
         candidates(
             text,
             s,
             k,
             &members[s.index],
-            &known,
+            &mut scratch,
             &mut cands,
             &mut out.rejected,
         );
         cands.extend(cells[s.index].iter().cloned());
         let first = out.mentions.len();
-        resolve(cands, &mut out.mentions, &mut out.rejected);
+        resolve(&mut cands, &mut out.mentions, &mut out.rejected);
         let mut these: Vec<Mention> = out.mentions.drain(first..).collect();
         these.sort_by_key(|m| m.start);
         merge_adjacent_regions(&clean.text, &k.mentions, &mut these);
@@ -229,31 +232,54 @@ struct Ctx<'a> {
     rules: &'a MentionRules,
 }
 
+/// The buffers of [`Ctx`], kept from one sentence to the next: a document has thousands of
+/// sentences, and each would otherwise allocate them anew.
+#[derive(Default)]
+struct Scratch {
+    blocked: Vec<bool>,
+    numeral: Vec<bool>,
+    raw_blocked: Vec<bool>,
+    lexical: Vec<(usize, usize, EntityType)>,
+    /// Filled by the caller: the defined names in the sentence.
+    known: Vec<(usize, usize)>,
+    words: Vec<(usize, usize, usize)>,
+}
+
+/// An emptied buffer of `scratch`, for reuse.
+fn reuse<T>(buffer: &mut Vec<T>) -> Vec<T> {
+    let mut v = std::mem::take(buffer);
+    v.clear();
+    v
+}
+
 fn candidates(
     text: &str,
     s: &Sentence,
     k: &Knowledge,
     members: &[ListMember],
-    known: &[(usize, usize)],
+    scratch: &mut Scratch,
     cands: &mut Vec<Mention>,
     rejected: &mut Vec<Rejection>,
 ) {
     let r = &k.mentions;
+    let mut blocked = reuse(&mut scratch.blocked);
+    blocked.resize(text.len(), false);
+    let mut numeral = reuse(&mut scratch.numeral);
+    numeral.resize(text.len(), false);
     let mut ctx = Ctx {
-        known: known.to_vec(),
+        known: std::mem::take(&mut scratch.known),
         text,
         base: s.start,
         sentence: s.index,
-        blocked: vec![false; text.len()],
-        numeral: vec![false; text.len()],
-        raw_blocked: Vec::new(),
-        lexical: Vec::new(),
-        words: Vec::new(),
+        blocked,
+        numeral,
+        raw_blocked: reuse(&mut scratch.raw_blocked),
+        lexical: reuse(&mut scratch.lexical),
+        words: reuse(&mut scratch.words),
         rules: r,
     };
     // Lexicon names.
-    let lexicon_hits: Vec<_> = k.lexicon.find_iter(text).collect();
-    for &(a, b, e) in &lexicon_hits {
+    for (a, b, e) in k.lexicon.find_iter(text) {
         ctx.lexical.push((a, b, e.kind));
         let mut aliases = e.aliases.clone();
         if text[a..b] != e.name && !aliases.iter().any(|x| x == &text[a..b]) {
@@ -276,8 +302,8 @@ fn candidates(
             ctx.words.push((h.start(), h.end(), h.pattern().as_usize()));
         }
     }
-    for re in &r.boundary_patterns {
-        for m in re.find_iter(text) {
+    for i in r.boundary_set.matches(text).iter() {
+        for m in r.boundary_patterns[i].find_iter(text) {
             // Numbers that name things (20条新政) may stand inside names of some types.
             if r.name_number_endings
                 .iter()
@@ -292,7 +318,7 @@ fn candidates(
             ctx.block(m.start(), m.end());
         }
     }
-    ctx.raw_blocked = ctx.blocked.clone();
+    ctx.raw_blocked.extend_from_slice(&ctx.blocked);
     for &(a, b, _) in &ctx.lexical {
         ctx.blocked[a..b].iter_mut().for_each(|x| *x = false);
     }
@@ -345,6 +371,14 @@ fn candidates(
     quote_candidates(&ctx, r, cands, rejected);
     pattern_candidates(&ctx, r, cands);
     list_candidates(&ctx, r, members, cands, rejected);
+    *scratch = Scratch {
+        blocked: ctx.blocked,
+        numeral: ctx.numeral,
+        raw_blocked: ctx.raw_blocked,
+        lexical: ctx.lexical,
+        known: ctx.known,
+        words: ctx.words,
+    };
 }
 
 impl Ctx<'_> {
@@ -522,12 +556,12 @@ fn head_candidates(
     let text = ctx.text;
     for h in r.heads.find_iter(text) {
         let rule = &r.head_rules[r.head_rule[h.pattern().as_usize()]];
-        let id = format!("head.{}", rule.id);
         if ctx.covered_by_lexicon(h.start(), h.end())
             && !ctx.lexical.iter().any(|&(_, lb, _)| lb == h.end())
         {
             continue; // the head word is inside a known name
         }
+        let id = format!("head.{}", rule.id);
         let after = &text[h.end()..];
         if rule
             .not_before
@@ -707,12 +741,11 @@ fn strip_generic(text: &str, mut start: usize, head: usize, r: &MentionRules) ->
 
 /// A generic noun, or one with a single stray character before it (济重镇: the tail of 经济重镇).
 fn is_generic_name(name: &str, r: &MentionRules) -> bool {
-    r.generic_names.iter().any(|g| {
-        name == g
-            || name
-                .strip_suffix(g.as_str())
-                .is_some_and(|rest| rest.chars().count() == 1 && g.chars().count() >= 2)
-    })
+    r.generic_name_set.contains(name)
+        || name
+            .chars()
+            .next()
+            .is_some_and(|c| r.long_generic_names.contains(&name[c.len_utf8()..]))
 }
 
 fn quote_candidates(
@@ -1188,7 +1221,7 @@ fn closing(open: char) -> char {
 }
 
 /// Keeps the strongest non-overlapping candidates: longest first, then by source.
-fn resolve(mut cands: Vec<Mention>, out: &mut Vec<Mention>, rejected: &mut Vec<Rejection>) {
+fn resolve(cands: &mut Vec<Mention>, out: &mut Vec<Mention>, rejected: &mut Vec<Rejection>) {
     cands.sort_by(|x, y| {
         (y.end - y.start)
             .cmp(&(x.end - x.start))
@@ -1196,13 +1229,13 @@ fn resolve(mut cands: Vec<Mention>, out: &mut Vec<Mention>, rejected: &mut Vec<R
             .then(x.start.cmp(&y.start))
     });
     let mut taken: Vec<(usize, usize)> = Vec::new();
-    for c in cands {
+    for c in cands.drain(..) {
         if let Some(&(a, b)) = taken.iter().find(|&&(a, b)| c.start < b && a < c.end) {
             rejected.push(Rejection {
                 start: c.start,
                 end: c.end,
-                text: c.name.clone(),
-                rule: c.rule.clone(),
+                text: c.name,
+                rule: c.rule,
                 reason: format!("overlaps a longer or stronger mention at {a}..{b}"),
             });
             continue;

@@ -80,10 +80,9 @@ pub fn normalize(original: &str) -> NormalizedText {
         }
         previous = Some((line.char_end, is_wrapped(content, width)));
     }
-    let chars = drop_cjk_spaces(chars);
     let mut text = String::with_capacity(chars.len() * 3);
     let mut origin = Vec::with_capacity(chars.len() * 3 + 1);
-    for (c, o) in chars {
+    for (c, o) in without_cjk_spaces(&chars) {
         text.push(c);
         origin.extend(std::iter::repeat_n(o, c.len_utf8()));
     }
@@ -186,24 +185,30 @@ pub fn is_cjk(c: char) -> bool {
         | 0x2018..=0x201F)
 }
 
-fn drop_cjk_spaces(chars: Vec<(char, u32)>) -> Vec<(char, u32)> {
-    let mut out: Vec<(char, u32)> = Vec::with_capacity(chars.len());
-    for i in 0..chars.len() {
-        let c = chars[i].0;
+/// The characters without the spaces that are layout noise: at a line's ends, next to a CJK
+/// character, or after another space. Streamed, with the next non-space character found once
+/// per run of spaces.
+fn without_cjk_spaces(chars: &[(char, u32)]) -> impl Iterator<Item = (char, u32)> + '_ {
+    let mut prev: Option<char> = None;
+    // The index of the first non-space at or after the current run of spaces.
+    let mut run_end = 0;
+    chars.iter().enumerate().filter_map(move |(i, &(c, o))| {
         if c == ' ' {
-            let prev = out.last().map(|p| p.0);
-            let next = chars[i + 1..].iter().map(|p| p.0).find(|&n| n != ' ');
+            if run_end <= i {
+                run_end = i + 1 + chars[i + 1..].iter().take_while(|p| p.0 == ' ').count();
+            }
+            let next = chars.get(run_end).map(|p| p.0);
             let noise = match (prev, next) {
                 (None, _) | (_, None) | (Some('\n'), _) | (_, Some('\n')) => true,
                 (Some(p), Some(n)) => is_cjk(p) || is_cjk(n) || p == ' ',
             };
             if noise {
-                continue;
+                return None;
             }
         }
-        out.push(chars[i]);
-    }
-    out
+        prev = Some(c);
+        Some((c, o))
+    })
 }
 
 #[cfg(test)]

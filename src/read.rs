@@ -227,10 +227,11 @@ pub fn read_document_with(path: &Path, lossy: bool) -> Result<Document> {
     if bytes.is_empty() {
         return Err(bad("an empty file (0 bytes)".to_owned()));
     }
+    let sha256 = hex(&Sha256::digest(&bytes));
     let (text, encoding) = if lossy {
         decode_lossy(&bytes).map_err(bad)?
     } else {
-        decode(&bytes)
+        decode_owned(bytes)
             .map(|(t, e)| (t, e.to_owned()))
             .map_err(bad)?
     };
@@ -238,8 +239,20 @@ pub fn read_document_with(path: &Path, lossy: bool) -> Result<Document> {
         path: display_path(path),
         text,
         encoding,
-        sha256: hex(&Sha256::digest(&bytes)),
+        sha256,
     })
+}
+
+/// [`decode`] of bytes the caller gives up: UTF-8 text without a byte-order mark (most
+/// documents) becomes the `String` in place, without a copy.
+fn decode_owned(bytes: Vec<u8>) -> Result<(String, &'static str), String> {
+    if encoding_rs::Encoding::for_bom(&bytes).is_some() || looks_binary(&bytes) {
+        return decode(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, "UTF-8")),
+        Err(e) => decode(e.as_bytes()),
+    }
 }
 
 /// Decodes bytes: a byte-order mark decides (UTF-8, UTF-16LE/BE); else valid UTF-8 is
@@ -398,7 +411,13 @@ fn describe_binary(bytes: &[u8]) -> &'static str {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 #[cfg(test)]

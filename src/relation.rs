@@ -9,6 +9,7 @@
 //! whose header names the roles of its columns (指导部门 | 改革举措), and a name that contains
 //! its parent's (中科大北京研究院 → 中国科学技术大学).
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::entity::Entities;
@@ -94,18 +95,19 @@ pub fn find(
             {
                 continue; // the trigger is part of a name
             }
+            let ctx = TriggerCtx {
+                text,
+                s,
+                ts,
+                te,
+                ms,
+                mentions,
+                entities,
+                k,
+                clause: OnceCell::new(),
+            };
             for &ri in &rr.trigger_rules[h.pattern().as_usize()] {
                 let rule = &rr.rules[ri];
-                let ctx = TriggerCtx {
-                    text,
-                    s,
-                    ts,
-                    te,
-                    ms,
-                    mentions,
-                    entities,
-                    k,
-                };
                 let subjects = ctx.side(&rule.subject, rule);
                 let objects = ctx.side(&rule.object, rule);
                 for &(se, si) in &subjects {
@@ -168,6 +170,8 @@ struct TriggerCtx<'a> {
     mentions: &'a [Mention],
     entities: &'a Entities,
     k: &'a Knowledge,
+    /// The clause around the trigger, found once for all the trigger's rules and sides.
+    clause: OnceCell<(usize, usize)>,
 }
 
 impl TriggerCtx<'_> {
@@ -185,6 +189,10 @@ impl TriggerCtx<'_> {
 
     /// The clause around the trigger: `[start, end)` in clean bytes.
     fn clause(&self) -> (usize, usize) {
+        *self.clause.get_or_init(|| self.find_clause())
+    }
+
+    fn find_clause(&self) -> (usize, usize) {
         let before = &self.text[self.s.start..self.ts];
         let start = before
             .char_indices()
