@@ -20,6 +20,14 @@ use zhitu::Error;
 
 mod cli;
 
+/// mimalloc rather than glibc's allocator: extraction and loading allocate many small strings
+/// on every core, and glibc's malloc and free took about a quarter of a run's time (perf,
+/// 10 MB bench corpus). With the `override` feature it is also the process's `malloc`, so
+/// memory that RocksDB allocates and Oxigraph frees (error messages) meets one allocator:
+/// without it, readers crashed on such an error.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "zhitu",
