@@ -2,8 +2,8 @@
 //! documents' graphs to the store, and merge everything into one knowledge graph.
 //!
 //! Files go through in batches (a few hundred documents or some tens of MB, whichever comes
-//! first): a batch is read and extracted in parallel (rayon), then handed to a writer thread
-//! that stores it while the next batch is extracted. The writer gives the documents to one
+//! first): a batch is read and extracted in parallel (rayon), then merged into the graph and
+//! handed to a writer thread that stores it, while the next batch is extracted. The writer gives the documents to one
 //! bulk load for many batches ([`crate::store::DocumentLoader`]), so that loading keeps up
 //! with extraction; after a crash every document is in the store whole or not at all, and
 //! the next run completes the work.
@@ -170,6 +170,11 @@ pub fn run_inputs(
             .and_then(|doc| extracted(&doc, k, store, options.force)),
     };
 
+    let extract_batch = |batch: &[InputFile]| -> Vec<Extracted> {
+        pool.install(|| batch.par_iter().map(extract_one).collect())
+    };
+    let extract_batch = &extract_batch;
+    let all = batches(&inputs.files, options.batch_size);
     std::thread::scope(|scope| -> Result<()> {
         // The writer: one load per message, while the next batch is extracted. A failed send
         // means the writer stopped on an error, which its join returns below.
@@ -192,9 +197,14 @@ pub fn run_inputs(
         let send = |pending: &mut Vec<(String, Vec<Quad>)>| -> bool {
             pending.is_empty() || to_writer.send(std::mem::take(pending)).is_ok()
         };
-        'batches: for batch in batches(&inputs.files, options.batch_size) {
-            let results: Vec<Extracted> =
-                pool.install(|| batch.par_iter().map(extract_one).collect());
+        let mut ahead = all.first().map(|batch| extract_batch(batch));
+        'batches: for i in 0..all.len() {
+            let results = ahead.take().unwrap_or_default();
+            // The next batch is extracted while this one is merged, reported and handed to
+            // the writer: merging is one thread's work, and the pool would wait for it.
+            let next = all
+                .get(i + 1)
+                .map(|&batch| scope.spawn(move || extract_batch(batch)));
             let mut pending: Vec<(String, Vec<Quad>)> = Vec::new();
             let mut pending_quads = 0;
             for item in results {
@@ -243,6 +253,12 @@ pub fn run_inputs(
             }
             if !send(&mut pending) {
                 break;
+            }
+            if let Some(next) = next {
+                ahead =
+                    Some(next.join().map_err(|_| {
+                        Error::Output("a document extraction thread failed".into())
+                    })?);
             }
         }
         drop(to_writer);
