@@ -1,9 +1,9 @@
 //! Stage 9 — query: SPARQL over the store, printed for people or for programs.
 //!
 //! The project's prefixes (`zt:`, `skos:`, `prov:` …) are predeclared, and the default
-//! graph is the union of all named graphs (every document's statements and the ontology)
-//! unless the query names its own dataset with FROM: analysts ask about the corpus, not
-//! about one file. [`run`] accepts only the query forms and refuses updates; [`update`]
+//! graph is the union of all named graphs (every document's statements, the knowledge graph
+//! and the ontology) unless the query names its own dataset with FROM: analysts ask about
+//! the corpus, not about one file, and `FROM zg:knowledge` asks about each fact once. [`run`] accepts only the query forms and refuses updates; [`update`]
 //! runs those, reporting how the store's size changed. A syntax error shows the line of the
 //! text with a caret under the position the parser stopped at.
 

@@ -15,7 +15,7 @@ use oxigraph::model::{
 };
 
 use crate::graph::DocumentGraph;
-use crate::ontology::{iri_escape, DOC, ENTITY, KNOWLEDGE_GRAPH, ZT};
+use crate::ontology::{iri_escape, Predicate, DOC, ENTITY, KNOWLEDGE_GRAPH, ZT};
 
 const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 const SKOS_PREF_LABEL: &str = "http://www.w3.org/2004/02/skos/core#prefLabel";
@@ -188,6 +188,16 @@ pub fn is_knowledge(q: QuadRef<'_>) -> bool {
         || p == SKOS_PREF_LABEL
         || p == SKOS_ALT_LABEL
         || matches!(q.object, TermRef::NamedNode(o) if o.as_str().starts_with(ENTITY))
+}
+
+/// The predicates knowledge can have (see [`is_knowledge`]): `rdf:type`, the labels, the
+/// relations.
+pub fn knowledge_predicates() -> Vec<NamedNode> {
+    [rdf::TYPE.as_str(), SKOS_PREF_LABEL, SKOS_ALT_LABEL]
+        .into_iter()
+        .map(node)
+        .chain(Predicate::ALL.iter().map(|p| zt(p.as_str())))
+        .collect()
 }
 
 /// The knowledge graph's name.

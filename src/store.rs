@@ -33,7 +33,9 @@ use oxigraph::store::Store;
 
 use crate::error::{Error, Result};
 use crate::ontology::{META_GRAPH, ONTOLOGY_GRAPH, ZT};
-use crate::rdf::{document_iri, is_knowledge, knowledge_graph, knowledge_quads};
+use crate::rdf::{
+    document_iri, is_knowledge, knowledge_graph, knowledge_predicates, knowledge_quads,
+};
 
 /// The layout of the store this zhitu writes and reads: how documents, entities, relations,
 /// evidence and metadata are laid out in graphs. Raise it with any change that makes stores
@@ -318,10 +320,16 @@ impl KnowledgeStore {
     pub fn rebuild_knowledge(&self) -> Result<(usize, usize)> {
         let kg = knowledge_graph();
         let mut wanted = HashSet::new();
-        for q in self.store.iter() {
-            let q = q.map_err(|e| self.err(e))?;
-            if q.graph_name.as_ref() != kg.into() && is_knowledge(q.as_ref()) {
-                wanted.insert(Triple::from(q));
+        // Knowledge has these predicates only: read them, not the whole store.
+        for p in knowledge_predicates() {
+            for q in self
+                .store
+                .quads_for_pattern(None, Some(p.as_ref()), None, None)
+            {
+                let q = q.map_err(|e| self.err(e))?;
+                if q.graph_name.as_ref() != kg.into() && is_knowledge(q.as_ref()) {
+                    wanted.insert(Triple::from(q));
+                }
             }
         }
         let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
