@@ -217,6 +217,15 @@ struct Ctx<'a> {
     text: &'a str,
     base: usize,
     sentence: usize,
+    /// The per-sentence buffers, taken from the caller's [`Scratch`] and given back.
+    buf: Scratch,
+    rules: &'a MentionRules,
+}
+
+/// The buffers of [`Ctx`], kept from one sentence to the next: a document has thousands of
+/// sentences, and each would otherwise allocate them anew.
+#[derive(Default)]
+struct Scratch {
     /// Per byte of the sentence: inside a boundary word.
     blocked: Vec<bool>,
     /// Per byte: inside a number-with-classifier boundary pattern (and no boundary word).
@@ -225,31 +234,11 @@ struct Ctx<'a> {
     raw_blocked: Vec<bool>,
     /// Lexicon hits: (start, end, type) relative to the sentence.
     lexical: Vec<(usize, usize, EntityType)>,
-    /// Short names the document defines (（以下简称海淀园）), wherever they stand.
+    /// Short names the document defines (（以下简称海淀园）) in the sentence: filled by the
+    /// caller.
     known: Vec<(usize, usize)>,
     /// Boundary words found: (start, end, word index).
     words: Vec<(usize, usize, usize)>,
-    rules: &'a MentionRules,
-}
-
-/// The buffers of [`Ctx`], kept from one sentence to the next: a document has thousands of
-/// sentences, and each would otherwise allocate them anew.
-#[derive(Default)]
-struct Scratch {
-    blocked: Vec<bool>,
-    numeral: Vec<bool>,
-    raw_blocked: Vec<bool>,
-    lexical: Vec<(usize, usize, EntityType)>,
-    /// Filled by the caller: the defined names in the sentence.
-    known: Vec<(usize, usize)>,
-    words: Vec<(usize, usize, usize)>,
-}
-
-/// An emptied buffer of `scratch`, for reuse.
-fn reuse<T>(buffer: &mut Vec<T>) -> Vec<T> {
-    let mut v = std::mem::take(buffer);
-    v.clear();
-    v
 }
 
 fn candidates(
@@ -262,25 +251,25 @@ fn candidates(
     rejected: &mut Vec<Rejection>,
 ) {
     let r = &k.mentions;
-    let mut blocked = reuse(&mut scratch.blocked);
-    blocked.resize(text.len(), false);
-    let mut numeral = reuse(&mut scratch.numeral);
-    numeral.resize(text.len(), false);
+    // Emptied buffers of the last sentence; `known` the caller has filled.
+    let mut buf = std::mem::take(scratch);
+    for v in [&mut buf.blocked, &mut buf.numeral, &mut buf.raw_blocked] {
+        v.clear();
+    }
+    buf.lexical.clear();
+    buf.words.clear();
+    buf.blocked.resize(text.len(), false);
+    buf.numeral.resize(text.len(), false);
     let mut ctx = Ctx {
-        known: std::mem::take(&mut scratch.known),
         text,
         base: s.start,
         sentence: s.index,
-        blocked,
-        numeral,
-        raw_blocked: reuse(&mut scratch.raw_blocked),
-        lexical: reuse(&mut scratch.lexical),
-        words: reuse(&mut scratch.words),
+        buf,
         rules: r,
     };
     // Lexicon names.
     for (a, b, e) in k.lexicon.find_iter(text) {
-        ctx.lexical.push((a, b, e.kind));
+        ctx.buf.lexical.push((a, b, e.kind));
         let mut aliases = e.aliases.clone();
         if text[a..b] != e.name && !aliases.iter().any(|x| x == &text[a..b]) {
             aliases.push(text[a..b].to_owned());
@@ -299,7 +288,9 @@ fn candidates(
     for h in r.boundary_words.find_iter(text) {
         if h.pattern().as_usize() < r.boundary_word_count {
             ctx.block(h.start(), h.end());
-            ctx.words.push((h.start(), h.end(), h.pattern().as_usize()));
+            ctx.buf
+                .words
+                .push((h.start(), h.end(), h.pattern().as_usize()));
         }
     }
     for i in r.boundary_set.matches(text).iter() {
@@ -310,17 +301,17 @@ fn candidates(
                 .any(|e| m.as_str().ends_with(e.as_str()))
             {
                 for i in m.start()..m.end() {
-                    if !ctx.blocked[i] {
-                        ctx.numeral[i] = true;
+                    if !ctx.buf.blocked[i] {
+                        ctx.buf.numeral[i] = true;
                     }
                 }
             }
             ctx.block(m.start(), m.end());
         }
     }
-    ctx.raw_blocked.extend_from_slice(&ctx.blocked);
-    for &(a, b, _) in &ctx.lexical {
-        ctx.blocked[a..b].iter_mut().for_each(|x| *x = false);
+    ctx.buf.raw_blocked.extend_from_slice(&ctx.buf.blocked);
+    for &(a, b, _) in &ctx.buf.lexical {
+        ctx.buf.blocked[a..b].iter_mut().for_each(|x| *x = false);
     }
     let short = r.short_lexical_chars;
     // A short lexicon name needs a boundary on at least one side, or it is likely part of
@@ -371,14 +362,7 @@ fn candidates(
     quote_candidates(&ctx, r, cands, rejected);
     pattern_candidates(&ctx, r, cands);
     list_candidates(&ctx, r, members, cands, rejected);
-    *scratch = Scratch {
-        blocked: ctx.blocked,
-        numeral: ctx.numeral,
-        raw_blocked: ctx.raw_blocked,
-        lexical: ctx.lexical,
-        known: ctx.known,
-        words: ctx.words,
-    };
+    *scratch = ctx.buf;
 }
 
 impl Ctx<'_> {
@@ -389,10 +373,10 @@ impl Ctx<'_> {
             None => true,
             Some(c) => {
                 !is_name_char(c)
-                    || self.words.iter().any(|w| w.1 == a)
+                    || self.buf.words.iter().any(|w| w.1 == a)
                     // a boundary that ends right here (not one running on into the name)
-                    || (self.raw_blocked[a - c.len_utf8()] && !self.raw_blocked[a])
-                    || self.lexical.iter().any(|l| l.1 == a)
+                    || (self.buf.raw_blocked[a - c.len_utf8()] && !self.buf.raw_blocked[a])
+                    || self.buf.lexical.iter().any(|l| l.1 == a)
             }
         }
     }
@@ -412,15 +396,15 @@ impl Ctx<'_> {
             None => true,
             Some(c) => {
                 !is_name_char(c)
-                    || self.words.iter().any(|w| w.0 == b)
-                    || (self.raw_blocked[b] && (b == 0 || !self.raw_blocked[b - 1]))
-                    || self.lexical.iter().any(|l| l.0 == b)
+                    || self.buf.words.iter().any(|w| w.0 == b)
+                    || (self.buf.raw_blocked[b] && (b == 0 || !self.buf.raw_blocked[b - 1]))
+                    || self.buf.lexical.iter().any(|l| l.0 == b)
             }
         }
     }
 
     fn block(&mut self, a: usize, b: usize) {
-        self.blocked[a..b].iter_mut().for_each(|x| *x = true);
+        self.buf.blocked[a..b].iter_mut().for_each(|x| *x = true);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -499,8 +483,8 @@ impl Ctx<'_> {
             if !is_name_char(c) {
                 break;
             }
-            if self.blocked[i] && !(numbers && self.numeral[i]) {
-                let word = self.words.iter().find(|w| {
+            if self.buf.blocked[i] && !(numbers && self.buf.numeral[i]) {
+                let word = self.buf.words.iter().find(|w| {
                     w.1 == start
                         && allow
                             .iter()
@@ -519,14 +503,18 @@ impl Ctx<'_> {
             }
             if stop_at_defined
                 && self
+                    .buf
                     .known
                     .iter()
                     .any(|&(ka, kb)| ka <= i && i < kb && kb <= start)
             {
                 break; // a name the document defined stands here
             }
-            if let Some(&(la, lb, kind)) =
-                self.lexical.iter().find(|&&(la, lb, _)| la <= i && i < lb)
+            if let Some(&(la, lb, kind)) = self
+                .buf
+                .lexical
+                .iter()
+                .find(|&&(la, lb, _)| la <= i && i < lb)
             {
                 let len = self.text[la..lb].chars().count();
                 if stop_at.is_some_and(|k| k != kind) || lb > start || n + len > max {
@@ -543,7 +531,10 @@ impl Ctx<'_> {
     }
 
     fn covered_by_lexicon(&self, a: usize, b: usize) -> bool {
-        self.lexical.iter().any(|&(la, lb, _)| la <= a && b <= lb)
+        self.buf
+            .lexical
+            .iter()
+            .any(|&(la, lb, _)| la <= a && b <= lb)
     }
 }
 
@@ -557,7 +548,7 @@ fn head_candidates(
     for h in r.heads.find_iter(text) {
         let rule = &r.head_rules[r.head_rule[h.pattern().as_usize()]];
         if ctx.covered_by_lexicon(h.start(), h.end())
-            && !ctx.lexical.iter().any(|&(_, lb, _)| lb == h.end())
+            && !ctx.buf.lexical.iter().any(|&(_, lb, _)| lb == h.end())
         {
             continue; // the head word is inside a known name
         }
@@ -635,7 +626,7 @@ fn head_candidates(
             continue;
         }
         if r.kind_heads.iter().any(|k| k == head_text)
-            && ctx.lexical.iter().any(|&(la, lb, kind)| {
+            && ctx.buf.lexical.iter().any(|&(la, lb, kind)| {
                 la == start && lb == h.start() && kind == EntityType::Industry
             })
         {
@@ -864,7 +855,7 @@ fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<u
             .any(|j| rest[i..].starts_with(j.as_str()));
         if n >= r.max_head_distance
             || !is_name_char(c)
-            || (!joiner && ctx.blocked.get(from + i).copied().unwrap_or(true))
+            || (!joiner && ctx.buf.blocked.get(from + i).copied().unwrap_or(true))
         {
             break;
         }
@@ -987,7 +978,8 @@ fn list_candidates(
     // Members a lexicon knows as another type tell what the list really lists
     // (机器人、人工智能、数控加工等智能制造骨干企业 lists industries).
     let lexical_kind = |m: &ListMember| {
-        ctx.lexical
+        ctx.buf
+            .lexical
             .iter()
             .find(|&&(la, lb, _)| la == m.start - ctx.base && lb == m.end - ctx.base)
             .map(|&(_, _, k)| k)
