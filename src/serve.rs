@@ -547,6 +547,13 @@ impl Endpoint {
         }
         match query::update(&self.store, text) {
             Ok(summary) => {
+                // The update may have changed what documents say; zg:knowledge follows them.
+                crate::store::rebuild_knowledge(&self.store).map_err(|e| {
+                    fail(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("update done, but the knowledge graph was not rebuilt: {e}"),
+                    )
+                })?;
                 let message = format!(
                     "update done: {} quads added, {} removed; the store holds {}\n",
                     summary.added(),

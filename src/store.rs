@@ -29,7 +29,7 @@ use oxigraph::model::vocab::xsd;
 use oxigraph::model::{
     GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef, Triple,
 };
-use oxigraph::store::Store;
+use oxigraph::store::{StorageError, Store};
 
 use crate::error::{Error, Result};
 use crate::ontology::{META_GRAPH, ONTOLOGY_GRAPH, ZT};
@@ -318,36 +318,7 @@ impl KnowledgeStore {
     /// after a SPARQL update, which may have changed what documents say. Returns how many
     /// quads it added and removed.
     pub fn rebuild_knowledge(&self) -> Result<(usize, usize)> {
-        let kg = knowledge_graph();
-        let mut wanted = HashSet::new();
-        // Knowledge has these predicates only: read them, not the whole store.
-        for p in knowledge_predicates() {
-            for q in self
-                .store
-                .quads_for_pattern(None, Some(p.as_ref()), None, None)
-            {
-                let q = q.map_err(|e| self.err(e))?;
-                if q.graph_name.as_ref() != kg.into() && is_knowledge(q.as_ref()) {
-                    wanted.insert(Triple::from(q));
-                }
-            }
-        }
-        let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
-        let mut stale = Vec::new();
-        for q in t.quads_for_pattern(None, None, None, Some(kg.into())) {
-            let q = q.map_err(|e| self.err(e))?;
-            if !wanted.remove(&Triple::from(q.clone())) {
-                stale.push(q);
-            }
-        }
-        for q in &stale {
-            t.remove(q);
-        }
-        for triple in &wanted {
-            t.insert(triple.as_ref().in_graph(kg));
-        }
-        t.commit().map_err(|e| self.err(e))?;
-        Ok((wanted.len(), stale.len()))
+        rebuild_knowledge(&self.store).map_err(|e| self.err(e))
     }
 
     /// The paths of the documents the store holds, sorted.
@@ -449,6 +420,39 @@ impl KnowledgeStore {
     pub fn flush(&self) -> Result<()> {
         self.store.flush().map_err(|e| self.err(e))
     }
+}
+
+/// Rebuilds the knowledge graph of `store` from its documents' graphs, in one transaction
+/// that changes only what differs; returns how many quads it added and removed. For
+/// [`KnowledgeStore::rebuild_knowledge`], and for a server that takes updates.
+pub fn rebuild_knowledge(store: &Store) -> std::result::Result<(usize, usize), StorageError> {
+    let kg = knowledge_graph();
+    let mut wanted = HashSet::new();
+    // Knowledge has these predicates only: read them, not the whole store.
+    for p in knowledge_predicates() {
+        for q in store.quads_for_pattern(None, Some(p.as_ref()), None, None) {
+            let q = q?;
+            if q.graph_name.as_ref() != kg.into() && is_knowledge(q.as_ref()) {
+                wanted.insert(Triple::from(q));
+            }
+        }
+    }
+    let mut t = store.start_transaction()?;
+    let mut stale = Vec::new();
+    for q in t.quads_for_pattern(None, None, None, Some(kg.into())) {
+        let q = q?;
+        if !wanted.remove(&Triple::from(q.clone())) {
+            stale.push(q);
+        }
+    }
+    for q in &stale {
+        t.remove(q);
+    }
+    for triple in &wanted {
+        t.insert(triple.as_ref().in_graph(kg));
+    }
+    t.commit()?;
+    Ok((wanted.len(), stale.len()))
 }
 
 /// About how many quads a message to the store's writer holds: bounds the memory of quads

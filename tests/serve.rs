@@ -288,6 +288,22 @@ fn updates_need_writable_and_a_same_origin() {
         "application/json",
     );
     assert!(body.contains("true"), "{body}");
+    // An update to what a document says: the knowledge graph follows it.
+    let in_knowledge = "ASK { GRAPH zg:knowledge { ?e skos:prefLabel \"北京大学\"@zh } }";
+    let (_, _, body) = ask(&server, in_knowledge, "application/json");
+    assert!(body.contains("true"), "{body}");
+    let (status, _, body) = Resp::parts(
+        post(&server.url("/update"))
+            .form(&[(
+                "update",
+                "DELETE { GRAPH ?g { ?e skos:prefLabel \"北京大学\"@zh } } \
+                 WHERE { GRAPH ?g { ?e skos:prefLabel \"北京大学\"@zh } FILTER(?g != zg:knowledge) }",
+            )])
+            .send(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (_, _, body) = ask(&server, in_knowledge, "application/json");
+    assert!(body.contains("false"), "{body}");
     // A web page of another origin may not change the store.
     let (status, _, body) = Resp::parts(
         post(&server.url("/update"))
