@@ -399,10 +399,9 @@ pub struct MentionRules {
     /// the set says which patterns need a search of their own.
     pub boundary_set: RegexSet,
     pub generic_modifiers: AhoCorasick,
-    pub generic_names: Vec<String>,
-    /// `generic_names` as a set, and those of two or more characters (a name that is one of
-    /// these after one stray character is generic too).
-    pub generic_name_set: HashSet<String>,
+    /// Generic names, and those of two or more characters (a name that is one of these after
+    /// one stray character is generic too).
+    pub generic_names: HashSet<String>,
     pub long_generic_names: HashSet<String>,
     pub heads: AhoCorasick,
     /// Head pattern id → (rule index).
@@ -830,7 +829,6 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         boundary_set: RegexSet::new(&f.boundary.patterns)
             .map_err(|e| knowledge_error(path, 0, format!("rule boundary: {e}")))?,
         generic_modifiers: automaton(path, &f.generic.modifiers)?,
-        generic_name_set: f.generic.names.iter().cloned().collect(),
         long_generic_names: f
             .generic
             .names
@@ -838,7 +836,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             .filter(|g| g.chars().count() >= 2)
             .cloned()
             .collect(),
-        generic_names: f.generic.names,
+        generic_names: f.generic.names.into_iter().collect(),
         heads: automaton(path, &head_words)?,
         head_rule,
         head_rules,

@@ -732,7 +732,7 @@ fn strip_generic(text: &str, mut start: usize, head: usize, r: &MentionRules) ->
 
 /// A generic noun, or one with a single stray character before it (济重镇: the tail of 经济重镇).
 fn is_generic_name(name: &str, r: &MentionRules) -> bool {
-    r.generic_name_set.contains(name)
+    r.generic_names.contains(name)
         || name
             .chars()
             .next()

@@ -3,10 +3,10 @@
 //!
 //! Files go through in batches (a few hundred documents or some tens of MB, whichever comes
 //! first): a batch is read and extracted in parallel (rayon), then merged into the graph and
-//! handed to a writer thread that stores it, while the next batch is extracted. The writer gives the documents to one
-//! bulk load for many batches ([`crate::store::DocumentLoader`]), so that loading keeps up
-//! with extraction; after a crash every document is in the store whole or not at all, and
-//! the next run completes the work.
+//! handed to a writer thread that stores it, while the next batch is extracted. The writer
+//! gives the documents of many batches to one bulk load ([`crate::store::DocumentLoader`]),
+//! so that loading keeps up with extraction; after a crash every document is in the store
+//! whole or not at all, and the next run completes the work.
 //! Memory holds a batch or two and the merged graph, never the corpus. A file that cannot
 //! be read is reported and skipped; the run goes on. A document whose content and rules are
 //! unchanged since it was stored is not rewritten.
@@ -176,8 +176,9 @@ pub fn run_inputs(
     let extract_batch = &extract_batch;
     let all = batches(&inputs.files, options.batch_size);
     std::thread::scope(|scope| -> Result<()> {
-        // The writer: one load per message, while the next batch is extracted. A failed send
-        // means the writer stopped on an error, which its join returns below.
+        // The writer: each message goes to the run's bulk load, while the next batch is
+        // extracted. A failed send means the writer stopped on an error, which its join
+        // returns below.
         let (to_writer, inbox) = mpsc::sync_channel::<Vec<(String, Vec<Quad>)>>(1);
         let writer = store.map(|store| {
             scope.spawn(move || -> Result<()> {

@@ -17,7 +17,6 @@ use oxigraph::model::{
 use crate::graph::DocumentGraph;
 use crate::ontology::{iri_escape, Predicate, DOC, ENTITY, KNOWLEDGE_GRAPH, ZT};
 
-const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
 const SKOS_PREF_LABEL: &str = "http://www.w3.org/2004/02/skos/core#prefLabel";
 const SKOS_ALT_LABEL: &str = "http://www.w3.org/2004/02/skos/core#altLabel";
 const PROV: &str = "http://www.w3.org/ns/prov#";
@@ -102,9 +101,9 @@ pub fn document_quads(doc: &DocumentGraph, zhitu_version: &str, fingerprint: &st
     }
     for (e, en) in doc.entities.iter().zip(&entity_nodes) {
         add(en, rdf::TYPE.into_owned(), zt(e.kind.as_str()).into());
-        add(en, node(format!("{SKOS}prefLabel")), zh(&e.name).into());
+        add(en, node(SKOS_PREF_LABEL), zh(&e.name).into());
         for a in &e.aliases {
-            add(en, node(format!("{SKOS}altLabel")), zh(a).into());
+            add(en, node(SKOS_ALT_LABEL), zh(a).into());
         }
         add(en, zt("mentionedIn"), d.clone().into());
         // Mentions with the same text found by the same rule share one node, with a start

@@ -1,7 +1,7 @@
 //! Stage 8b — store: the on-disk Oxigraph store that answers SPARQL.
 //!
 //! The store is Oxigraph's RocksDB store. Each document is one named graph, cleared and then
-//! written (with the other documents of its batch) by one atomic bulk load: a document is
+//! written (with the other documents of a run) through an atomic bulk load: a document is
 //! in the store completely or not at all, and re-extracting it never duplicates anything.
 //! Removing a document drops its graph, and with it every entity that no other document
 //! mentions (entities are stated in the graphs of the documents that mention them).
