@@ -28,7 +28,7 @@ use crate::knowledge::Knowledge;
 use crate::rdf::document_quads;
 pub use crate::read::Skipped;
 use crate::read::{list_inputs, patterns, read_document_with, InputFile, Inputs};
-use crate::store::{KnowledgeStore, LOAD_QUADS};
+use crate::store::{KnowledgeStore, StoredDocuments, LOAD_QUADS};
 
 /// When no batch reaches the store's writer for this long, it commits what it has loaded.
 const IDLE_COMMIT: Duration = Duration::from_secs(2);
@@ -159,6 +159,8 @@ pub fn run_inputs(
     if let Some(store) = store {
         store.write_ontology(&k.ontology_ttl, crate::VERSION)?;
     }
+    let stored = store.map(KnowledgeStore::stored_documents).transpose()?;
+    let stored = stored.as_ref();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build()
@@ -167,7 +169,7 @@ pub fn run_inputs(
         path: file.path.clone(),
         bytes: file.size,
         outcome: read_document_with(&file.path, options.lossy)
-            .and_then(|doc| extracted(&doc, k, store, options.force)),
+            .and_then(|doc| extracted(&doc, k, stored, options.force)),
     };
 
     let extract_batch = |batch: &[InputFile]| -> Vec<Extracted> {
@@ -180,9 +182,9 @@ pub fn run_inputs(
         // extracted. A failed send means the writer stopped on an error, which its join
         // returns below.
         let (to_writer, inbox) = mpsc::sync_channel::<Vec<(String, Vec<Quad>)>>(1);
-        let writer = store.map(|store| {
+        let writer = store.zip(stored).map(|(store, stored)| {
             scope.spawn(move || -> Result<()> {
-                let mut loader = store.loader();
+                let mut loader = store.loader(stored);
                 loop {
                     match inbox.recv_timeout(IDLE_COMMIT) {
                         Ok(documents) => loader.replace(documents)?,
@@ -191,8 +193,7 @@ pub fn run_inputs(
                         Err(mpsc::RecvTimeoutError::Disconnected) => break,
                     }
                 }
-                loader.finish()?;
-                store.flush()
+                loader.finish()
             })
         });
         let send = |pending: &mut Vec<(String, Vec<Quad>)>| -> bool {
@@ -278,12 +279,12 @@ pub fn run_inputs(
 fn extracted(
     doc: &crate::read::Document,
     k: &Knowledge,
-    store: Option<&KnowledgeStore>,
+    stored: Option<&StoredDocuments>,
     force: bool,
 ) -> Result<Done> {
     let graph = extract(doc, k);
     let text_bytes = doc.text.len() as u64;
-    let Some(store) = store else {
+    let Some(stored) = stored else {
         return Ok(Done {
             graph,
             text_bytes,
@@ -291,9 +292,8 @@ fn extracted(
             quads: Vec::new(),
         });
     };
-    let stamp = store.document_stamp(&graph.document.path)?;
     let current = (graph.document.sha256.clone(), k.fingerprint.clone());
-    if !force && stamp.as_ref() == Some(&current) {
+    if !force && stored.stamp(&graph.document.path) == Some(&current) {
         return Ok(Done {
             graph,
             text_bytes,

@@ -18,16 +18,21 @@
 //! the store, the ontology version and the store format number ([`STORE_FORMAT`]). A store
 //! of another format is refused on opening, with the versions named, rather than misread.
 //!
+//! Nothing is flushed by hand: transactions are durable in RocksDB's log and a load's files
+//! once added, and a flush would wait while RocksDB merges those files (minutes after a
+//! 1 GB load), which it does in the background whenever the store is open for writing.
+//!
 //! Only one process may hold the store for writing (RocksDB locks it); a second writer gets
 //! [`Error::StoreLocked`]. Readers open it read-only, which works while a writer holds it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::RdfFormat;
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{
-    GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term, TermRef, Triple,
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term, TermRef,
+    Triple,
 };
 use oxigraph::store::{StorageError, Store};
 
@@ -242,32 +247,44 @@ impl KnowledgeStore {
         t.commit().map_err(|e| self.err(e))
     }
 
-    /// The content hash and rules fingerprint recorded for a document, if the store holds it.
-    pub fn document_stamp(&self, path: &str) -> Result<Option<(String, String)>> {
-        let d = NamedNode::new_unchecked(document_iri(path));
-        let value = |local: &str| -> Result<Option<String>> {
+    /// What the store holds of its documents as a run begins: see [`StoredDocuments`].
+    pub fn stored_documents(&self) -> Result<StoredDocuments> {
+        let mut stored = StoredDocuments::default();
+        for g in self.store.named_graphs() {
+            if let NamedOrBlankNode::NamedNode(g) = g.map_err(|e| self.err(e))? {
+                stored.0.insert(g.into_string(), None);
+            }
+        }
+        let values = |local: &str| -> Result<HashMap<String, String>> {
             let p = NamedNode::new_unchecked(format!("{ZT}{local}"));
-            let graph = GraphNameRef::NamedNode(d.as_ref());
-            let found = self
+            let mut found = HashMap::new();
+            for q in self
                 .store
-                .quads_for_pattern(Some(d.as_ref().into()), Some(p.as_ref()), None, Some(graph))
-                .next()
-                .transpose()
-                .map_err(|e| self.err(e))?;
-            Ok(found.and_then(|q| match q.object {
-                Term::Literal(l) => Some(l.value().to_owned()),
-                _ => None,
-            }))
+                .quads_for_pattern(None, Some(p.as_ref()), None, None)
+            {
+                let q = q.map_err(|e| self.err(e))?;
+                if let (NamedOrBlankNode::NamedNode(d), Term::Literal(l)) = (q.subject, q.object) {
+                    if q.graph_name.as_ref() == GraphNameRef::NamedNode(d.as_ref()) {
+                        found.insert(d.into_string(), l.value().to_owned());
+                    }
+                }
+            }
+            Ok(found)
         };
-        Ok(match (value("sha256")?, value("rulesFingerprint")?) {
-            (Some(h), Some(f)) => Some((h, f)),
-            _ => None,
-        })
+        let mut fingerprints = values("rulesFingerprint")?;
+        for (d, sha256) in values("sha256")? {
+            if let Some(fingerprint) = fingerprints.remove(&d) {
+                stored.0.insert(d, Some((sha256, fingerprint)));
+            }
+        }
+        Ok(stored)
     }
 
-    /// A loader that replaces documents' graphs, for a run: see [`DocumentLoader`].
-    pub fn loader(&self) -> DocumentLoader<'_> {
+    /// A loader that replaces documents' graphs, for a run: see [`DocumentLoader`]. `stored`
+    /// is what the store held as the run began.
+    pub fn loader<'a>(&'a self, stored: &'a StoredDocuments) -> DocumentLoader<'a> {
         DocumentLoader {
+            stored,
             store: self,
             loader: None,
             pending: Vec::new(),
@@ -415,11 +432,6 @@ impl KnowledgeStore {
     pub fn is_empty(&self) -> Result<bool> {
         self.store.is_empty().map_err(|e| self.err(e))
     }
-
-    /// Flushes to disk.
-    pub fn flush(&self) -> Result<()> {
-        self.store.flush().map_err(|e| self.err(e))
-    }
 }
 
 /// Rebuilds the knowledge graph of `store` from its documents' graphs, in one transaction
@@ -461,17 +473,41 @@ pub const LOAD_QUADS: usize = 250_000;
 
 /// How many quads the bulk loader is given at a time (it makes one set of sorted files, one
 /// per index, per call however few the quads, and small files are what RocksDB then merges
-/// at length). Half the loader's own batch: a quad held in memory costs some 400 bytes, and
-/// a million of them waiting and another million sorting took a 1 GB run over 2 GiB.
-pub const SORT_QUADS: usize = 500_000;
+/// at length). A quarter of the loader's own batch: a quad held in memory costs some 400
+/// bytes, [`SORT_THREADS`] batches sort at once, and a million quads waiting and another
+/// million sorting took a 1 GB run over 2 GiB.
+pub const SORT_QUADS: usize = 250_000;
+
+/// How many batches of [`SORT_QUADS`] the bulk loader sorts at once, each in a thread. Two:
+/// sorting is most of the cost of storing, and with one sorter extraction waited on it while
+/// a core stood idle.
+pub const SORT_THREADS: usize = 2;
 
 /// How many quads one atomic bulk load takes before it is committed. Every commit adds
 /// sorted files to RocksDB that overlap all it holds, and RocksDB merges them in the
-/// background: many small loads make it rewrite the store again and again (a 1 GB corpus
-/// in 256-document loads read 152 GB and wrote 168 GB before it was stopped). Few large
-/// loads write the data about once; their files wait on disk, inside the store's folder,
-/// until the commit.
-pub const COMMIT_QUADS: usize = 20_000_000;
+/// background, on the cores extraction needs: many small loads make it rewrite the store
+/// again and again (a 1 GB corpus in 256-document loads read 152 GB and wrote 168 GB before
+/// it was stopped), and at 20M quads the merge after the first commit of a 1 GB run took a
+/// core for the rest of it. Few large loads write the data about once; their files wait on
+/// disk, inside the store's folder, until the commit. The 1 GB bench corpus (39.5M quads)
+/// is one load.
+pub const COMMIT_QUADS: usize = 50_000_000;
+
+/// The graphs a store holds, and for each document graph its content hash and rules
+/// fingerprint, read in three scans as a run begins: the run then asks the store nothing per
+/// document. (At 1 GB, a lookup per document against a committed load's files, which RocksDB
+/// had not yet merged, halved the speed of the rest of the run.) One process writes the
+/// store at a time, and a run meets each document once, so the snapshot stays true.
+#[derive(Debug, Default)]
+pub struct StoredDocuments(HashMap<String, Option<(String, String)>>);
+
+impl StoredDocuments {
+    /// The content hash and rules fingerprint recorded for the document at `path`, if the
+    /// store holds it.
+    pub fn stamp(&self, path: &str) -> Option<&(String, String)> {
+        self.0.get(&document_iri(path)).and_then(Option::as_ref)
+    }
+}
 
 /// Replaces documents' graphs over a run, through Oxigraph's bulk loader: each call to
 /// [`replace`](Self::replace) clears the documents' graphs in one transaction (and retracts
@@ -486,6 +522,7 @@ pub const COMMIT_QUADS: usize = 20_000_000;
 /// is next opened for writing.
 pub struct DocumentLoader<'a> {
     store: &'a KnowledgeStore,
+    stored: &'a StoredDocuments,
     loader: Option<oxigraph::store::BulkLoader<'a>>,
     /// Quads waiting to be sorted: see [`SORT_QUADS`].
     pending: Vec<Quad>,
@@ -496,11 +533,19 @@ impl DocumentLoader<'_> {
     /// Replaces the named graphs of `documents`, each `(path, quads)`.
     pub fn replace(&mut self, documents: Vec<(String, Vec<Quad>)>) -> Result<()> {
         let store = self.store;
+        // Only documents already stored have anything to retract; for a new one even an
+        // empty transaction would be a write, and a write waits while RocksDB merges the
+        // files of a committed load (a write stall): at 1 GB that stopped the whole run for
+        // minutes after each commit.
         let graphs: Vec<NamedNode> = documents
             .iter()
-            .map(|(path, _)| NamedNode::new_unchecked(document_iri(path)))
+            .map(|(path, _)| document_iri(path))
+            .filter(|iri| self.stored.0.contains_key(iri))
+            .map(NamedNode::new_unchecked)
             .collect();
-        store.retract(&graphs, false)?;
+        if !graphs.is_empty() {
+            store.retract(&graphs, false)?;
+        }
         // Facts repeat across documents; once per call is enough (the store keeps one).
         let mut knowledge = HashSet::new();
         for (_, quads) in &documents {
@@ -532,7 +577,7 @@ impl DocumentLoader<'_> {
             return Ok(());
         }
         self.loader
-            .get_or_insert_with(|| store.store.bulk_loader().with_num_threads(1))
+            .get_or_insert_with(|| store.store.bulk_loader().with_num_threads(SORT_THREADS))
             .load_quads(self.pending.drain(..n))
             .map_err(|e| store.err(e))
     }

@@ -662,6 +662,30 @@ fn the_knowledge_graph_holds_each_fact_once_and_follows_the_documents() {
 }
 
 #[test]
+fn a_document_whose_content_hash_was_deleted_is_still_replaced_whole() {
+    // `extract` rewrites a document the store holds no content hash for. Its graph may be
+    // there all the same (an update took the hash out): the old graph is cleared first.
+    let dir = extracted_shared();
+    let store = dir.path().join("output/store");
+    zhitu_in(dir.path())
+        .arg("update")
+        .arg("DELETE WHERE { GRAPH ?g { ?d zt:sha256 ?h } }")
+        .assert()
+        .success();
+    std::fs::write(dir.path().join("a.txt"), OTHER).unwrap();
+    zhitu_in(dir.path())
+        .args(["extract", "a.txt", "-q"])
+        .assert()
+        .success();
+    let s = KnowledgeStore::open_read_only(&store).unwrap();
+    assert!(has_label(&s, "清华大学"));
+    assert!(!has_label(&s, "北京大学"), "the old a.txt's entity stayed");
+    drop(s);
+    let (merged, stated) = knowledge_and_documents(&store);
+    assert_eq!(merged, stated);
+}
+
+#[test]
 fn files_of_a_load_a_crash_left_uncommitted_go_when_a_writer_opens_the_store() {
     let dir = extracted_shared();
     let store = dir.path().join("output/store");

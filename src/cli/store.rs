@@ -66,7 +66,6 @@ pub fn remove(cli: &Cli, args: &RemoveArgs) -> Result<ExitCode, Error> {
     let names: Vec<String> = args.files.iter().map(|f| display_path(f)).collect();
     let store = KnowledgeStore::open_existing(&args.store)?;
     let removed = store.remove_documents(&names)?;
-    store.flush()?;
     if !cli.quiet {
         let mut o = std::io::stdout().lock();
         for (path, quads) in &removed {
@@ -89,7 +88,6 @@ pub fn update(cli: &Cli, args: &UpdateArgs) -> Result<ExitCode, Error> {
     let summary = query::update(store.inner(), &text)?;
     // The update may have changed what documents say; the knowledge graph follows them.
     let (added, removed) = store.rebuild_knowledge()?;
-    store.flush()?;
     if !cli.quiet {
         let change = match (summary.added(), summary.removed()) {
             (0, 0) => "as many quads as before (none, or as many added as removed)".to_owned(),
