@@ -106,11 +106,23 @@ struct NameTrie {
     root: Vec<u32>,
     /// (node << 32 | character) → child.
     edges: HashMap<u64, u32, std::hash::BuildHasherDefault<EdgeHasher>>,
+    /// One bit per hash of an edge key: most look-ups are for an edge that does not exist
+    /// (the character after a name's first one), and this small table rules out nearly all of
+    /// them without touching the much larger map.
+    edge_filter: Vec<u64>,
     /// Node → the value of the name ending there (`NO_NAME`: none).
     values: Vec<u32>,
 }
 
 const NO_NAME: u32 = u32::MAX;
+
+/// log2 of the bits of [`NameTrie::edge_filter`] (128 KiB; tens of thousands of edges set
+/// a few percent of them).
+const EDGE_FILTER_BITS: u32 = 20;
+
+fn edge_filter_bit(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - EDGE_FILTER_BITS)) as usize
+}
 
 impl NameTrie {
     fn new() -> Self {
@@ -118,6 +130,7 @@ impl NameTrie {
             root: vec![0; 0x10000],
             edges: HashMap::default(),
             values: vec![NO_NAME],
+            edge_filter: vec![0; 1 << (EDGE_FILTER_BITS - 6)],
         }
     }
 
@@ -125,10 +138,12 @@ impl NameTrie {
         if node == 0 && (c as u32) < 0x10000 {
             self.root[c as usize]
         } else {
-            self.edges
-                .get(&(u64::from(node) << 32 | u64::from(c)))
-                .copied()
-                .unwrap_or(0)
+            let key = u64::from(node) << 32 | u64::from(c);
+            let bit = edge_filter_bit(key);
+            if self.edge_filter[bit / 64] & (1 << (bit % 64)) == 0 {
+                return 0;
+            }
+            self.edges.get(&key).copied().unwrap_or(0)
         }
     }
 
@@ -148,7 +163,10 @@ impl NameTrie {
                 if node == 0 && (c as u32) < 0x10000 {
                     self.root[c as usize] = new;
                 } else {
-                    self.edges.insert(u64::from(node) << 32 | u64::from(c), new);
+                    let key = u64::from(node) << 32 | u64::from(c);
+                    self.edges.insert(key, new);
+                    let bit = edge_filter_bit(key);
+                    self.edge_filter[bit / 64] |= 1 << (bit % 64);
                 }
                 new
             };
