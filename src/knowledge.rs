@@ -720,7 +720,7 @@ pub struct ContainmentRule {
 /// The compiled relation rules.
 #[derive(Debug)]
 pub struct RelationRules {
-    pub clause_breaks: Vec<char>,
+    pub clause_breaks: CharSet,
     pub coactor_markers: Vec<String>,
     /// What may stand between members of a coordinated list (、 和 与 …), longest first.
     pub list_glue: Vec<String>,
@@ -733,6 +733,41 @@ pub struct RelationRules {
     pub rules: Vec<RelationRule>,
     pub tables: Vec<TableRule>,
     pub containment: Vec<ContainmentRule>,
+}
+
+/// A set of characters (clause breaks …), tested for every character of a clause: one bit
+/// per character of the Basic Multilingual Plane, a list for the rest.
+#[derive(Debug, Clone)]
+pub struct CharSet {
+    bmp: Vec<u64>,
+    other: Vec<char>,
+}
+
+impl CharSet {
+    pub fn new(chars: impl IntoIterator<Item = char>) -> Self {
+        let mut set = CharSet {
+            bmp: vec![0; 0x10000 / 64],
+            other: Vec::new(),
+        };
+        for c in chars {
+            let i = c as usize;
+            if i < 0x10000 {
+                set.bmp[i / 64] |= 1 << (i % 64);
+            } else {
+                set.other.push(c);
+            }
+        }
+        set
+    }
+
+    pub fn contains(&self, c: char) -> bool {
+        let i = c as usize;
+        if i < 0x10000 {
+            self.bmp[i / 64] & (1 << (i % 64)) != 0
+        } else {
+            self.other.contains(&c)
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1126,7 +1161,7 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
         }
     }
     Ok(RelationRules {
-        clause_breaks: f.clause_breaks.chars().collect(),
+        clause_breaks: CharSet::new(f.clause_breaks.chars()),
         coactor_markers: f.coactor_markers,
         non_actor_markers: f.non_actor_markers,
         list_glue: {
