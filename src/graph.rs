@@ -327,30 +327,43 @@ impl KnowledgeGraph {
     /// type, aliases; relations with subject, predicate, object ids), with mentions,
     /// evidence and documents besides. Output is deterministic.
     pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.json_view()).expect("graph JSON is plain data")
+    }
+
+    /// Writes [`KnowledgeGraph::to_json`], pretty-printed, without building it as a
+    /// `serde_json::Value` first: on a large corpus the value tree was most of the time
+    /// after the last document (one thread, while the other cores idle).
+    pub fn write_json<W: std::io::Write>(&self, w: W) -> serde_json::Result<()> {
+        serde_json::to_writer_pretty(w, &self.json_view())
+    }
+
+    /// The JSON form as borrowed records whose fields are declared in sorted order: the
+    /// order in which a `serde_json::Value` (a sorted map) prints them, so both print alike.
+    fn json_view(&self) -> JsonGraph<'_> {
         let nodes = self.sorted_nodes();
         // Node index → id; node indexes are dense.
         let mut ids = vec![String::new(); self.graph.node_count()];
         for (i, &n) in nodes.iter().enumerate() {
             ids[n.index()] = format!("e{}", i + 1);
         }
-        let entities: Vec<serde_json::Value> = nodes
+        let entities: Vec<JsonEntity> = nodes
             .iter()
             .map(|&n| {
                 let node = &self.graph[n];
                 let mut mentions: Vec<&MentionRecord> = node.mentions.iter().collect();
                 mentions.sort();
-                serde_json::json!({
-                    "id": ids[n.index()],
-                    "iri": node.iri(),
-                    "name": node.name,
-                    "type": node.kind,
-                    "aliases": node.aliases,
-                    "mention_count": self.mention_count(n),
-                    "mentions": mentions,
-                })
+                JsonEntity {
+                    aliases: &node.aliases,
+                    id: ids[n.index()].clone(),
+                    iri: node.iri(),
+                    mention_count: self.mention_count(n),
+                    mentions: mentions.into_iter().map(JsonMention::from).collect(),
+                    name: &node.name,
+                    kind: node.kind,
+                }
             })
             .collect();
-        let mut relations: Vec<(String, serde_json::Value)> = self
+        let mut relations: Vec<(String, JsonRelation)> = self
             .graph
             .edge_references()
             .map(|e| {
@@ -362,31 +375,26 @@ impl KnowledgeGraph {
                 let key = format!("{:>8}{}{:>8}", s, w.predicate, o);
                 (
                     key,
-                    serde_json::json!({
-                        "subject": s,
-                        "predicate": w.predicate,
-                        "object": o,
-                        "implicit": w.implicit,
-                        "evidence_count": self.evidence_count(e.id()),
-                        "evidence": evidence,
-                    }),
+                    JsonRelation {
+                        evidence: evidence.into_iter().map(JsonEvidence::from).collect(),
+                        evidence_count: self.evidence_count(e.id()),
+                        implicit: w.implicit,
+                        object: o.clone(),
+                        predicate: w.predicate,
+                        subject: s.clone(),
+                    },
                 )
             })
             .collect();
         relations.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut documents = self.documents.clone();
+        let mut documents: Vec<&DocumentInfo> = self.documents.iter().collect();
         documents.sort_by(|a, b| a.path.cmp(&b.path));
         documents.dedup_by(|a, b| a.path == b.path);
-        // Built by hand, not with `json!`: the macro would copy the entity and relation
-        // values (most of graph.json) once more through `to_value`.
-        let mut out = serde_json::Map::new();
-        out.insert("documents".into(), serde_json::json!(documents));
-        out.insert("entities".into(), serde_json::Value::Array(entities));
-        out.insert(
-            "relations".into(),
-            serde_json::Value::Array(relations.into_iter().map(|r| r.1).collect()),
-        );
-        serde_json::Value::Object(out)
+        JsonGraph {
+            documents: documents.into_iter().map(JsonDocument::from).collect(),
+            entities,
+            relations: relations.into_iter().map(|r| r.1).collect(),
+        }
     }
 
     /// Counts of entities by type and relations by predicate.
@@ -400,6 +408,112 @@ impl KnowledgeGraph {
             *preds.entry(e.predicate).or_insert(0) += 1;
         }
         (types, preds)
+    }
+}
+
+// The JSON form of a [`KnowledgeGraph`], borrowed from it. Fields are declared in sorted
+// order, the order of a `serde_json::Value`'s keys, so that `to_json` and `write_json` print
+// the same bytes.
+
+#[derive(Serialize)]
+struct JsonGraph<'a> {
+    documents: Vec<JsonDocument<'a>>,
+    entities: Vec<JsonEntity<'a>>,
+    relations: Vec<JsonRelation<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDocument<'a> {
+    characters: usize,
+    encoding: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    main_subject: Option<&'a str>,
+    path: &'a str,
+    sha256: &'a str,
+    title: &'a str,
+}
+
+impl<'a> From<&'a DocumentInfo> for JsonDocument<'a> {
+    fn from(d: &'a DocumentInfo) -> Self {
+        JsonDocument {
+            characters: d.characters,
+            encoding: &d.encoding,
+            main_subject: d.main_subject.as_deref(),
+            path: &d.path,
+            sha256: &d.sha256,
+            title: &d.title,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonEntity<'a> {
+    aliases: &'a BTreeSet<String>,
+    id: String,
+    iri: String,
+    mention_count: usize,
+    mentions: Vec<JsonMention<'a>>,
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: EntityType,
+}
+
+#[derive(Serialize)]
+struct JsonMention<'a> {
+    document: &'a str,
+    end: usize,
+    rule: &'a str,
+    start: usize,
+    text: &'a str,
+}
+
+impl<'a> From<&'a MentionRecord> for JsonMention<'a> {
+    fn from(m: &'a MentionRecord) -> Self {
+        JsonMention {
+            document: &m.document,
+            end: m.end,
+            rule: &m.rule,
+            start: m.start,
+            text: &m.text,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonRelation<'a> {
+    evidence: Vec<JsonEvidence<'a>>,
+    evidence_count: usize,
+    implicit: bool,
+    object: String,
+    predicate: Predicate,
+    subject: String,
+}
+
+#[derive(Serialize)]
+struct JsonEvidence<'a> {
+    document: &'a str,
+    end: usize,
+    implicit: bool,
+    rule: &'a str,
+    sentence: usize,
+    start: usize,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trigger: Option<&'a str>,
+}
+
+impl<'a> From<&'a EvidenceRecord> for JsonEvidence<'a> {
+    fn from(e: &'a EvidenceRecord) -> Self {
+        JsonEvidence {
+            document: &e.document,
+            end: e.end,
+            implicit: e.implicit,
+            rule: &e.rule,
+            sentence: e.sentence,
+            start: e.start,
+            text: &e.text,
+            trigger: e.trigger.as_deref(),
+        }
     }
 }
 

@@ -176,7 +176,7 @@ struct TriggerCtx<'a> {
 
 impl TriggerCtx<'_> {
     fn is_break(&self, c: char) -> bool {
-        self.k.relations.clause_breaks.contains(&c)
+        self.k.relations.clause_breaks.contains(c)
     }
 
     /// Whether clean byte `at` lies inside a name (brackets in 莱克电气绿能科技（苏州）有限公司

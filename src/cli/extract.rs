@@ -195,12 +195,23 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
     )?;
     bar.finish_and_clear();
     let json_path = out.join("graph.json");
-    let json =
-        serde_json::to_string_pretty(&graph.to_json()).map_err(|e| Error::Output(e.to_string()))?;
-    std::fs::write(&json_path, json + "\n").map_err(|e| Error::Io {
+    let io_error = |e: std::io::Error| Error::Io {
         path: json_path.clone(),
         source: e,
-    })?;
+    };
+    let mut w = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(&json_path).map_err(io_error)?,
+    );
+    graph
+        .write_json(&mut w)
+        .map_err(|e| match e.io_error_kind() {
+            Some(_) => io_error(e.into()),
+            None => Error::Output(e.to_string()),
+        })?;
+    w.write_all(b"\n")
+        .and_then(|()| w.flush())
+        .map_err(io_error)?;
     if !cli.quiet {
         let (types, preds) = graph.counts();
         let mut o = std::io::stdout().lock();
