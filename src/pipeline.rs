@@ -28,7 +28,7 @@ use crate::knowledge::Knowledge;
 use crate::rdf::document_quads;
 pub use crate::read::Skipped;
 use crate::read::{list_inputs, patterns, read_document_with, InputFile, Inputs};
-use crate::store::{KnowledgeStore, StoredDocuments, LOAD_QUADS};
+use crate::store::{KnowledgeStore, StoredDocuments, COMPACT_QUADS, LOAD_QUADS};
 
 /// When no batch reaches the store's writer for this long, it commits what it has loaded.
 const IDLE_COMMIT: Duration = Duration::from_secs(2);
@@ -73,6 +73,9 @@ pub enum Event<'a> {
     },
     /// A file could not be read (the report lists it again at the end).
     Skipped { skipped: &'a Skipped, bytes: u64 },
+    /// Every document is done, and the store is being compacted (see
+    /// [`crate::store::COMPACT_QUADS`]).
+    Compacting,
 }
 
 /// What a run did.
@@ -271,6 +274,10 @@ pub fn run_inputs(
             None => Ok(()),
         }
     })?;
+    if let Some(store) = store.filter(|_| report.quads_written >= COMPACT_QUADS) {
+        on_event(Event::Compacting);
+        store.compact()?;
+    }
     report.elapsed = started.elapsed();
     Ok(report)
 }

@@ -157,6 +157,12 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
                     bar.inc(bytes);
                     return;
                 }
+                Event::Compacting => {
+                    bar.set_message(format!(
+                        "{done} files, {entities} entities; compacting the store"
+                    ));
+                    return;
+                }
             };
             let d = &doc.document;
             if push.is_some() && stored != Stored::NoStore {
