@@ -1270,13 +1270,7 @@ mod tests {
         let fillers = [
             "的", "和", "、", "，", "a", "1", "中", "国", "市", "𠀀", "  ",
         ];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1Du64);
         for _ in 0..2000 {
             let mut text = String::new();
             for _ in 0..(next() % 12) {

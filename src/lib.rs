@@ -51,3 +51,18 @@ pub use error::{Error, Result};
 
 /// The zhitu version written into stores and outputs.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What unit tests of several stages share.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// A deterministic stream of pseudo-random numbers (xorshift64) for tests that compare
+    /// two implementations on many generated inputs: the same inputs on every run.
+    pub fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+}

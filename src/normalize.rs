@@ -330,13 +330,7 @@ mod tests {
             "x y",
             "园区科技创新中心建设",
         ];
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15u64);
         for _ in 0..5000 {
             let text: String = (0..next() % 40)
                 .map(|_| pieces[(next() % pieces.len() as u64) as usize])
