@@ -333,6 +333,13 @@ impl Db {
                 options,
                 available_parallelism()?.get().try_into().unwrap(),
             );
+            // zhitu: RocksDB keeps one of these jobs for flushes and runs compactions in the
+            // rest; with as many jobs as cores, a 2-core machine compacted one column family
+            // at a time.
+            rocksdb_options_set_max_background_jobs(
+                options,
+                (2 * available_parallelism()?.get()).try_into().unwrap(),
+            );
             if let Some(max_open_files) = db_options.max_open_files {
                 rocksdb_options_set_max_open_files(options, max_open_files);
             } else if let Some(available_fd) = available_file_descriptors()? {
