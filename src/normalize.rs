@@ -59,7 +59,6 @@ const LINE_FINAL: &[char] = &[
 /// Normalises `original`. See the module docs for what changes and what never does.
 pub fn normalize(original: &str) -> NormalizedText {
     let lines = split_lines(original);
-    let width = wrap_width(original, &lines);
     // The clean text is never longer than the original: each character is kept, dropped or
     // replaced by one no longer than itself, and each kept line break was one already.
     let mut out = Cleaner {
@@ -68,9 +67,24 @@ pub fn normalize(original: &str) -> NormalizedText {
         prev: None,
         space: None,
     };
+    reading_order(original, &lines, |c, offset| out.push(c, offset));
+    // A run of spaces still open at the end is noise: nothing follows it.
+    let mut origin = out.origin;
+    origin.push(lines.last().map_or(0, |l| l.char_end));
+    NormalizedText {
+        text: out.text,
+        origin,
+    }
+}
+
+/// Hands `emit` the characters of the text's content lines in order, each with its original
+/// offset, width folded, and a line break where a finished line ends; blank lines and page
+/// markers are left out. Which spaces are noise is the caller's to decide.
+fn reading_order(original: &str, lines: &[Line], mut emit: impl FnMut(char, u32)) {
+    let width = wrap_width(original, lines);
     // The previous content line: where its break is, and whether it was cut by the page width.
     let mut previous: Option<(u32, bool)> = None;
-    for line in &lines {
+    for line in lines {
         let content = &original[line.start..line.end];
         if content.trim().is_empty() || PAGE_MARKER.is_match(content) {
             continue;
@@ -79,20 +93,13 @@ pub fn normalize(original: &str) -> NormalizedText {
             // A line cut by the page width continues, even into what looks like a heading
             // (…“五证合\n一、一照一码”改革); a heading follows a finished line.
             if !wrapped {
-                out.push('\n', newline);
+                emit('\n', newline);
             }
         }
         for (offset, c) in (line.char_start..).zip(content.chars()) {
-            out.push(fold_width(c), offset);
+            emit(fold_width(c), offset);
         }
         previous = Some((line.char_end, is_wrapped(content, width)));
-    }
-    // A run of spaces still open at the end is noise: nothing follows it.
-    let mut origin = out.origin;
-    origin.push(lines.last().map_or(0, |l| l.char_end));
-    NormalizedText {
-        text: out.text,
-        origin,
     }
 }
 
@@ -247,28 +254,11 @@ mod tests {
         }
     }
 
-    /// The normaliser as first written (all characters collected, then the spaces that are
-    /// noise dropped in a second pass): the streaming one must agree with it.
+    /// The normaliser as first written: all characters collected, then the spaces that are
+    /// noise dropped in a second pass. The streaming one must agree with it.
     fn reference(original: &str) -> NormalizedText {
-        let lines = split_lines(original);
-        let width = wrap_width(original, &lines);
         let mut chars: Vec<(char, u32)> = Vec::new();
-        let mut previous: Option<(u32, bool)> = None;
-        for line in &lines {
-            let content = &original[line.start..line.end];
-            if content.trim().is_empty() || PAGE_MARKER.is_match(content) {
-                continue;
-            }
-            if let Some((newline, wrapped)) = previous {
-                if !wrapped {
-                    chars.push(('\n', newline));
-                }
-            }
-            for (offset, c) in (line.char_start..).zip(content.chars()) {
-                chars.push((fold_width(c), offset));
-            }
-            previous = Some((line.char_end, is_wrapped(content, width)));
-        }
+        reading_order(original, &split_lines(original), |c, o| chars.push((c, o)));
         let mut text = String::new();
         let mut origin = Vec::new();
         for (c, o) in without_cjk_spaces(&chars) {

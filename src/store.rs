@@ -524,8 +524,9 @@ impl StoredDocuments {
 }
 
 /// Replaces documents' graphs over a run, through Oxigraph's bulk loader: each call to
-/// [`replace`](Self::replace) clears the documents' graphs in one transaction (and retracts
-/// from the knowledge graph what only they stated), then hands their quads to the loader,
+/// [`replace`](Self::replace) clears, in one transaction, the graphs of those documents the
+/// store held as the run began (and retracts from the knowledge graph what only they
+/// stated), then hands the documents' quads to the loader,
 /// which sorts them into files; every [`COMMIT_QUADS`] quads, at [`finish`](Self::finish)
 /// and when the caller [`commit`](Self::commit)s, the files are added to the store at once.
 ///
