@@ -159,8 +159,14 @@ pub fn run_inputs(
             reason: format!("no {} files in this folder", patterns(&options.extensions)),
         });
     }
+    // A new store gets its ontology in its first load (see `DocumentLoader::add`).
+    let mut ontology = None;
     if let Some(store) = store {
-        store.write_ontology(&k.ontology_ttl, crate::VERSION)?;
+        if store.is_empty()? {
+            ontology = Some(store.ontology_quads(&k.ontology_ttl, crate::VERSION)?);
+        } else {
+            store.write_ontology(&k.ontology_ttl, crate::VERSION)?;
+        }
     }
     let stored = store.map(KnowledgeStore::stored_documents).transpose()?;
     let stored = stored.as_ref();
@@ -188,6 +194,9 @@ pub fn run_inputs(
         let writer = store.zip(stored).map(|(store, stored)| {
             scope.spawn(move || -> Result<()> {
                 let mut loader = store.loader(stored);
+                if let Some(quads) = ontology {
+                    loader.add(quads)?;
+                }
                 loop {
                     match inbox.recv_timeout(IDLE_COMMIT) {
                         Ok(documents) => loader.replace(documents)?,

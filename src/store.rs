@@ -31,8 +31,8 @@ use std::path::{Path, PathBuf};
 use oxigraph::io::RdfFormat;
 use oxigraph::model::vocab::xsd;
 use oxigraph::model::{
-    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, QuadRef, Term, TermRef,
-    Triple,
+    GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad,
+    Term, Triple,
 };
 use oxigraph::store::{StorageError, Store};
 
@@ -198,41 +198,41 @@ impl KnowledgeStore {
     /// Replaces the ontology graph with `ttl` and records in the metadata graph the writing
     /// zhitu version, the store format and the ontology's `owl:versionInfo`.
     pub fn write_ontology(&self, ttl: &str, version: &str) -> Result<()> {
+        let quads = self.ontology_quads(ttl, version)?;
+        let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
+        for graph in [ONTOLOGY_GRAPH, META_GRAPH] {
+            t.clear_graph(NamedNodeRef::new_unchecked(graph))
+                .map_err(|e| self.err(e))?;
+        }
+        for q in &quads {
+            t.insert(q.as_ref());
+        }
+        t.commit().map_err(|e| self.err(e))
+    }
+
+    /// What [`write_ontology`](Self::write_ontology) writes: the ontology graph and the
+    /// metadata graph, as quads. A new store gets them in its first load instead
+    /// ([`DocumentLoader::add`]).
+    pub fn ontology_quads(&self, ttl: &str, version: &str) -> Result<Vec<Quad>> {
         let graph = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
         let meta = NamedNodeRef::new_unchecked(META_GRAPH);
-        let mut t = self.store.start_transaction().map_err(|e| self.err(e))?;
-        t.clear_graph(graph).map_err(|e| self.err(e))?;
-        t.load_from_slice(
-            oxigraph::io::RdfParser::from_format(RdfFormat::Turtle)
-                .with_default_graph(graph)
-                .without_named_graphs(),
-            ttl.as_bytes(),
-        )
-        .map_err(|e| self.err(format!("ontology/zhitu.ttl: {e}")))?;
-        let ontology_version = t
-            .quads_for_pattern(
-                Some(graph.into()),
-                Some(NamedNodeRef::new_unchecked(OWL_VERSION_INFO)),
-                None,
-                Some(GraphNameRef::NamedNode(graph)),
-            )
-            .next()
-            .transpose()
-            .map_err(|e| self.err(e))?
-            .and_then(|q| match q.object {
-                Term::Literal(l) => Some(l.value().to_owned()),
-                _ => None,
-            });
-        t.clear_graph(meta).map_err(|e| self.err(e))?;
+        let mut quads = oxigraph::io::RdfParser::from_format(RdfFormat::Turtle)
+            .with_default_graph(graph)
+            .without_named_graphs()
+            .for_slice(ttl.as_bytes())
+            .collect::<std::result::Result<Vec<Quad>, _>>()
+            .map_err(|e| self.err(format!("ontology/zhitu.ttl: {e}")))?;
+        let ontology_version = quads.iter().find_map(|q| match &q.object {
+            Term::Literal(l)
+                if q.subject.as_ref() == NamedOrBlankNodeRef::NamedNode(graph)
+                    && q.predicate.as_str() == OWL_VERSION_INFO =>
+            {
+                Some(l.value().to_owned())
+            }
+            _ => None,
+        });
         let zt = |local: &str| NamedNode::new_unchecked(format!("{ZT}{local}"));
-        let mut add = |p: &str, o: Literal| {
-            t.insert(QuadRef::new(
-                meta,
-                &zt(p),
-                TermRef::Literal(o.as_ref()),
-                GraphNameRef::NamedNode(meta),
-            ))
-        };
+        let mut add = |p: &str, o: Literal| quads.push(Quad::new(meta, zt(p), o, meta));
         add(
             "writtenBy",
             Literal::new_simple_literal(format!("zhitu {version}")),
@@ -244,7 +244,7 @@ impl KnowledgeStore {
         if let Some(v) = ontology_version {
             add("ontologyVersion", Literal::new_simple_literal(v));
         }
-        t.commit().map_err(|e| self.err(e))
+        Ok(quads)
     }
 
     /// What the store holds of its documents as a run begins: see [`StoredDocuments`].
@@ -597,6 +597,20 @@ impl DocumentLoader<'_> {
             .map_err(|e| store.err(e))
     }
 
+    /// Adds quads that belong to no document to the load: the ontology and metadata of a new
+    /// store ([`KnowledgeStore::ontology_quads`]). Written in its first load rather than
+    /// before it, they leave the store empty until the load is committed, and RocksDB then
+    /// places the load's files in its bottom level, not above a few quads that overlap
+    /// them all: the store needs no compaction.
+    pub fn add(&mut self, quads: Vec<Quad>) -> Result<()> {
+        self.loaded += quads.len();
+        self.pending.extend(quads);
+        while self.pending.len() >= SORT_QUADS {
+            self.sort(SORT_QUADS)?;
+        }
+        Ok(())
+    }
+
     /// Commits what was loaded: the documents given since the last commit appear at once.
     pub fn commit(&mut self) -> Result<()> {
         let store = self.store;
@@ -614,15 +628,16 @@ impl DocumentLoader<'_> {
     }
 }
 
-/// Deletes the sorted files of a bulk load that a crash kept from being committed (Oxigraph
-/// writes them as `bulk-*.sst` in the store's folder). Only a writer may: it holds the
+/// Deletes the sorted files of a bulk load that a crash kept from being committed (the
+/// vendored Oxigraph writes them as `bulk-*.run`, and merges them into `bulk-*.sst`, in the
+/// store's folder). Only a writer may: it holds the
 /// store's lock, so no load of another process is under way.
 fn remove_uncommitted_loads(path: &Path) -> Result<()> {
     let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
     for entry in entries {
         let file = entry.map_err(|e| Error::io(path, e))?.path();
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with("bulk-") && name.ends_with(".sst") {
+        if name.starts_with("bulk-") && (name.ends_with(".sst") || name.ends_with(".run")) {
             std::fs::remove_file(&file).map_err(|e| Error::io(&file, e))?;
         }
     }

@@ -689,24 +689,77 @@ fn a_document_whose_content_hash_was_deleted_is_still_replaced_whole() {
 fn files_of_a_load_a_crash_left_uncommitted_go_when_a_writer_opens_the_store() {
     let dir = extracted_shared();
     let store = dir.path().join("output/store");
-    // What Oxigraph's bulk loader leaves in the store's folder when killed before its commit.
-    let left = store.join("bulk-12345678901234567890.sst");
-    std::fs::write(&left, b"sorted quads of a load that was never committed").unwrap();
+    // What the bulk loader leaves in the store's folder when killed before its commit: the
+    // sorted runs of its batches, and the files a commit was merging them into.
+    let left = [
+        "bulk-12345678901234567890.run",
+        "bulk-12345678901234567891.sst",
+    ]
+    .map(|name| store.join(name));
+    for file in &left {
+        std::fs::write(file, b"sorted quads of a load that was never committed").unwrap();
+    }
     zhitu_in(dir.path())
         .args(["query", "ASK {}"])
         .assert()
         .success();
     assert!(
-        left.exists(),
+        left.iter().all(|f| f.exists()),
         "a reader leaves them: a writer may be loading"
     );
     zhitu_in(dir.path())
         .args(["extract", "a.txt", "-q"])
         .assert()
         .success();
-    assert!(!left.exists(), "the next writer deletes them");
+    assert!(
+        left.iter().all(|f| !f.exists()),
+        "the next writer deletes them"
+    );
     assert!(has_label(
         &KnowledgeStore::open_read_only(&store).unwrap(),
         "清华大学"
     ));
+}
+
+#[test]
+fn a_bulk_load_merges_its_batches_keeping_each_quad_once() {
+    // The vendored loader sorts each batch into a run and merges the runs at commit: a quad
+    // or a string in several batches, or already stored, must come out once.
+    use oxigraph::model::{Literal, Quad};
+    let dir = tempfile::tempdir().unwrap();
+    let store = KnowledgeStore::open(&dir.path().join("store")).unwrap();
+    let quad = |g: usize, s: usize, o: &str| {
+        Quad::new(
+            NamedNode::new_unchecked(format!("http://example.org/s{s}")),
+            NamedNode::new_unchecked("http://example.org/p"),
+            Literal::new_simple_literal(o),
+            NamedNode::new_unchecked(format!("http://example.org/g{g}")),
+        )
+    };
+    let long = "一段比十六个字节长得多的文字，它的字符串单独存放";
+    let batch = |from: usize, to: usize| -> Vec<Quad> {
+        (from..to)
+            .flat_map(|i| [quad(i % 7, i, "短"), quad(i % 7, i, &format!("{long}{i}"))])
+            .collect()
+    };
+    let mut loader = store.inner().bulk_loader();
+    for (from, to) in [(0, 300), (200, 500), (0, 100)] {
+        loader.load_quads(batch(from, to)).unwrap();
+    }
+    loader.commit().unwrap();
+    assert_eq!(store.len().unwrap(), 1000);
+    // A second load over stored quads adds only the new ones.
+    let mut loader = store.inner().bulk_loader();
+    loader.load_quads(batch(450, 600)).unwrap();
+    loader.commit().unwrap();
+    assert_eq!(store.len().unwrap(), 1200);
+    let inner = store.inner();
+    for i in [0, 299, 300, 599] {
+        assert!(inner
+            .contains(&quad(i % 7, i, &format!("{long}{i}")))
+            .unwrap());
+    }
+    assert!(!inner.contains(&quad(0, 600, "短")).unwrap());
+    let graphs = inner.named_graphs().count();
+    assert_eq!(graphs, 7);
 }

@@ -9,6 +9,7 @@ use crate::storage::binary_encoder::{
     write_gspo_quad, write_osp_quad, write_ospg_quad, write_pos_quad, write_posg_quad,
     write_spo_quad, write_spog_quad, write_term,
 };
+use crate::storage::bulk_run::{KeyBatch, RUN_EXTENSION, RunWriter, merge_runs};
 pub use crate::storage::error::{CorruptionError, StorageError};
 use crate::storage::numeric_encoder::{
     Decoder, EncodedQuad, EncodedTerm, StrHash, StrHashHasher, StrLookup, insert_term,
@@ -1482,15 +1483,18 @@ impl RocksDbStorageBulkLoader<'_> {
         if self.sst_files.is_empty() {
             return Ok(());
         }
-        self.storage.db.insert_stt_files(&self.sst_files)?;
-        for (_, file) in &self.sst_files {
+        // zhitu: the batches' sorted runs are merged into SST files first (`bulk_run`).
+        let ssts = merge_runs(&self.storage.db, &self.sst_files)?;
+        let ingested = self.storage.db.insert_stt_files(&ssts);
+        for (_, file) in ssts.iter().chain(&self.sst_files) {
             // zhitu: RocksDB has unlinked the files it moved in.
             if let Err(e) = remove_file(file) {
-                if e.kind() != io::ErrorKind::NotFound {
+                if e.kind() != io::ErrorKind::NotFound && ingested.is_ok() {
                     return Err(e.into());
                 }
             }
         }
+        ingested?;
         self.sst_files.clear();
         Ok(())
     }
@@ -1583,6 +1587,8 @@ impl<'a> FileBulkLoader<'a> {
         Ok(())
     }
 
+    /// zhitu: each index's keys are written as a sorted run (see `bulk_run`), merged into
+    /// SST files at commit.
     fn build_sst_files(
         &mut self,
         sst_files: &mut Vec<(ColumnFamily, PathBuf)>,
@@ -1595,118 +1601,65 @@ impl<'a> FileBulkLoader<'a> {
                 .map(|(k, v)| (k.to_be_bytes(), v))
                 .collect::<Vec<_>>();
             id2str.sort_unstable();
-            let mut id2str_sst = self.storage.db.new_sst_file()?;
+            let mut run = RunWriter::create(self.storage.db.new_bulk_file(RUN_EXTENSION)?)?;
             for (k, v) in id2str {
-                id2str_sst.insert(&k, v.as_bytes())?;
+                run.insert(&k, v.as_bytes())?;
             }
-            sst_files.push((self.storage.id2str_cf.clone(), id2str_sst.finish()?));
+            sst_files.push((self.storage.id2str_cf.clone(), run.finish()?));
         }
 
         if !self.triples.is_empty() {
             self.fail_if_cancelled()?;
-            sst_files.push((
-                self.storage.dspo_cf.clone(),
-                self.build_sst_for_keys(
-                    self.triples.iter().map(|quad| {
-                        encode_term_triple(&quad.subject, &quad.predicate, &quad.object)
-                    }),
-                )?,
-            ));
-            sst_files.push((
-                self.storage.dpos_cf.clone(),
-                self.build_sst_for_keys(
-                    self.triples.iter().map(|quad| {
-                        encode_term_triple(&quad.predicate, &quad.object, &quad.subject)
-                    }),
-                )?,
-            ));
-            sst_files.push((
-                self.storage.dosp_cf.clone(),
-                self.build_sst_for_keys(
-                    self.triples.iter().map(|quad| {
-                        encode_term_triple(&quad.object, &quad.subject, &quad.predicate)
-                    }),
-                )?,
-            ));
-            self.triples.clear();
+            let triples = take(&mut self.triples);
+            for (cf, order) in [
+                (&self.storage.dspo_cf, [0, 1, 2]),
+                (&self.storage.dpos_cf, [1, 2, 0]),
+                (&self.storage.dosp_cf, [2, 0, 1]),
+            ] {
+                sst_files.push((
+                    cf.clone(),
+                    self.build_run(triples.iter(), |quad, key| {
+                        let terms = [&quad.subject, &quad.predicate, &quad.object];
+                        for i in order {
+                            write_term(key, terms[i]);
+                        }
+                    })?,
+                ));
+            }
         }
 
         if !self.quads.is_empty() {
             self.fail_if_cancelled()?;
             sst_files.push((
                 self.storage.graphs_cf.clone(),
-                self.build_sst_for_keys(self.graphs.iter().map(encode_term))?,
+                self.build_run(self.graphs.iter(), |graph, key| write_term(key, graph))?,
             ));
             self.graphs.clear();
-
-            sst_files.push((
-                self.storage.gspo_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.graph_name,
-                        &quad.subject,
-                        &quad.predicate,
-                        &quad.object,
-                    )
-                }))?,
-            ));
-            sst_files.push((
-                self.storage.gpos_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.graph_name,
-                        &quad.predicate,
-                        &quad.object,
-                        &quad.subject,
-                    )
-                }))?,
-            ));
-            sst_files.push((
-                self.storage.gosp_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.graph_name,
-                        &quad.object,
-                        &quad.subject,
-                        &quad.predicate,
-                    )
-                }))?,
-            ));
-            self.fail_if_cancelled()?;
-            sst_files.push((
-                self.storage.spog_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.subject,
-                        &quad.predicate,
-                        &quad.object,
-                        &quad.graph_name,
-                    )
-                }))?,
-            ));
-            sst_files.push((
-                self.storage.posg_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.predicate,
-                        &quad.object,
-                        &quad.subject,
-                        &quad.graph_name,
-                    )
-                }))?,
-            ));
-            sst_files.push((
-                self.storage.ospg_cf.clone(),
-                self.build_sst_for_keys(self.quads.iter().map(|quad| {
-                    encode_term_quad(
-                        &quad.object,
-                        &quad.subject,
-                        &quad.predicate,
-                        &quad.graph_name,
-                    )
-                }))?,
-            ));
-            self.quads.clear();
+            let quads = take(&mut self.quads);
+            for (cf, order) in [
+                (&self.storage.gspo_cf, [3, 0, 1, 2]),
+                (&self.storage.gpos_cf, [3, 1, 2, 0]),
+                (&self.storage.gosp_cf, [3, 2, 0, 1]),
+                (&self.storage.spog_cf, [0, 1, 2, 3]),
+                (&self.storage.posg_cf, [1, 2, 0, 3]),
+                (&self.storage.ospg_cf, [2, 0, 1, 3]),
+            ] {
+                self.fail_if_cancelled()?;
+                sst_files.push((
+                    cf.clone(),
+                    self.build_run(quads.iter(), |quad, key| {
+                        let terms = [
+                            &quad.subject,
+                            &quad.predicate,
+                            &quad.object,
+                            &quad.graph_name,
+                        ];
+                        for i in order {
+                            write_term(key, terms[i]);
+                        }
+                    })?,
+                ));
+            }
         }
         self.fail_if_cancelled()
     }
@@ -1717,17 +1670,16 @@ impl<'a> FileBulkLoader<'a> {
         })
     }
 
-    fn build_sst_for_keys(
+    fn build_run<'b, T: 'b>(
         &self,
-        values: impl Iterator<Item = Vec<u8>>,
+        items: impl ExactSizeIterator<Item = &'b T>,
+        write: impl Fn(&T, &mut Vec<u8>),
     ) -> Result<PathBuf, StorageError> {
-        let mut values = values.collect::<Vec<_>>();
-        values.sort_unstable();
-        let mut sst = self.storage.db.new_sst_file()?;
-        for value in values {
-            sst.insert_empty(&value)?;
+        let mut keys = KeyBatch::with_capacity(items.len());
+        for item in items {
+            keys.push_with(|key| write(item, key));
         }
-        sst.finish()
+        keys.write_run(self.storage.db.new_bulk_file(RUN_EXTENSION)?)
     }
 
     fn fail_if_cancelled(&self) -> Result<(), StorageError> {

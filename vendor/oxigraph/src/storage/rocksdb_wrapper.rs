@@ -623,7 +623,7 @@ impl Db {
                 "SST creation is only possible on read-write instances".into(),
             ));
         };
-        let path = db.path.join(format!("bulk-{}.sst", random::<u128>()));
+        let path = self.new_bulk_file("sst")?;
         unsafe {
             let writer = rocksdb_sstfilewriter_create(db.env_options, db.options);
             ffi_result!(rocksdb_sstfilewriter_open(
@@ -636,6 +636,16 @@ impl Db {
             })?;
             Ok(SstFileWriter { writer, path })
         }
+    }
+
+    /// zhitu: a new file name in the store's folder for a bulk load (`bulk-*.EXTENSION`).
+    pub fn new_bulk_file(&self, extension: &str) -> Result<PathBuf, StorageError> {
+        let DbKind::ReadWrite(db) = &self.inner else {
+            return Err(StorageError::Other(
+                "Bulk loads are only possible on read-write instances".into(),
+            ));
+        };
+        Ok(db.path.join(format!("bulk-{}.{extension}", random::<u128>())))
     }
 
     pub fn insert_stt_files(
@@ -1226,6 +1236,11 @@ impl SstFileWriter {
             ))?;
         }
         Ok(())
+    }
+
+    /// zhitu: where the file is written.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     pub fn insert_empty(&mut self, key: &[u8]) -> Result<(), StorageError> {

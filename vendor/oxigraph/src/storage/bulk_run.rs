@@ -1,0 +1,361 @@
+//! zhitu: sorted runs for the bulk loader, merged once into the store's files at commit.
+//!
+//! Oxigraph's loader wrote each batch as SST files (one per column family) and ingested them
+//! all at commit. Every batch's keys span the whole key space, so RocksDB put the files in
+//! level 0 and had to merge them afterwards (a compaction that rewrote everything once more),
+//! and until then every read looked into every file. Here a batch is written as a *run*: its
+//! keys sorted and prefix-compressed in a plain file. At commit the runs of each column
+//! family are merged into SST files that do not overlap, which RocksDB places in the bottom
+//! level of an empty column family: the store is written once and is compact when the load
+//! ends. (Where the column family already holds data the files go above it, as before.)
+//!
+//! A run is a sequence of entries in ascending key order, no key twice:
+//! `varint shared | varint suffix_len | suffix | varint value_len | value`, where `shared`
+//! counts the bytes the key has in common with the previous key.
+
+use crate::storage::error::StorageError;
+use crate::storage::rocksdb_wrapper::{ColumnFamily, Db, SstFileWriter};
+use std::fs::{File, remove_file};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+/// File name extension of runs in the store's folder (`bulk-*.run`).
+pub const RUN_EXTENSION: &str = "run";
+
+/// Keys per SST file written by a merge: files of some hundred MB, so that a compaction or
+/// a read of one of them stays small.
+const KEYS_PER_SST: usize = 1 << 22;
+
+/// Writes keys (with values, possibly empty) given in strictly ascending order as a run.
+pub struct RunWriter {
+    out: BufWriter<File>,
+    path: PathBuf,
+    last: Vec<u8>,
+}
+
+impl RunWriter {
+    pub fn create(path: PathBuf) -> Result<Self, StorageError> {
+        let file = File::create(&path)?;
+        Ok(Self {
+            out: BufWriter::with_capacity(1 << 20, file),
+            path,
+            last: Vec::new(),
+        })
+    }
+
+    pub fn insert(&mut self, key: &[u8], value: &[u8]) -> Result<(), StorageError> {
+        let shared = key
+            .iter()
+            .zip(&self.last)
+            .take_while(|(a, b)| a == b)
+            .count();
+        write_varint(&mut self.out, shared)?;
+        write_varint(&mut self.out, key.len() - shared)?;
+        self.out.write_all(&key[shared..])?;
+        write_varint(&mut self.out, value.len())?;
+        self.out.write_all(value)?;
+        self.last.clear();
+        self.last.extend_from_slice(key);
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<PathBuf, StorageError> {
+        let path = self.path;
+        self.out.into_inner().map_err(|e| e.into_error())?;
+        Ok(path)
+    }
+}
+
+fn write_varint(out: &mut impl Write, mut n: usize) -> io::Result<()> {
+    while n >= 0x80 {
+        out.write_all(&[(n as u8) | 0x80])?;
+        n >>= 7;
+    }
+    out.write_all(&[n as u8])
+}
+
+/// Reads a run entry by entry.
+struct RunReader {
+    input: BufReader<File>,
+    key: Vec<u8>,
+    value: Vec<u8>,
+}
+
+impl RunReader {
+    fn open(path: &PathBuf) -> Result<Self, StorageError> {
+        Ok(Self {
+            input: BufReader::with_capacity(1 << 16, File::open(path)?),
+            key: Vec::new(),
+            value: Vec::new(),
+        })
+    }
+
+    /// Moves to the next entry; false at the end of the run.
+    fn advance(&mut self) -> Result<bool, StorageError> {
+        if self.input.fill_buf()?.is_empty() {
+            return Ok(false);
+        }
+        let shared = self.varint()?;
+        let suffix = self.varint()?;
+        if shared > self.key.len() {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt bulk load run").into());
+        }
+        self.key.truncate(shared);
+        self.read_into_key(suffix)?;
+        let value = self.varint()?;
+        self.value.resize(value, 0);
+        io::Read::read_exact(&mut self.input, &mut self.value)?;
+        Ok(true)
+    }
+
+    fn read_into_key(&mut self, n: usize) -> io::Result<()> {
+        let start = self.key.len();
+        self.key.resize(start + n, 0);
+        io::Read::read_exact(&mut self.input, &mut self.key[start..])
+    }
+
+    fn varint(&mut self) -> io::Result<usize> {
+        let mut n = 0usize;
+        let mut shift = 0;
+        loop {
+            let mut byte = [0u8];
+            io::Read::read_exact(&mut self.input, &mut byte)?;
+            n |= usize::from(byte[0] & 0x7F) << shift;
+            if byte[0] < 0x80 {
+                return Ok(n);
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt bulk load run"));
+            }
+        }
+    }
+}
+
+/// Merges the runs of one column family into SST files of ascending, disjoint key ranges.
+/// A key in several runs is written once, with the value of the first run holding it.
+fn merge(db: &Db, runs: &[PathBuf], ssts: &mut Vec<PathBuf>) -> Result<(), StorageError> {
+    let mut readers = Vec::with_capacity(runs.len());
+    for path in runs {
+        let mut reader = RunReader::open(path)?;
+        if reader.advance()? {
+            readers.push(reader);
+        }
+    }
+    // A binary min-heap of reader indices ordered by (key, index).
+    let less = |readers: &[RunReader], a: usize, b: usize| {
+        (readers[a].key.as_slice(), a) < (readers[b].key.as_slice(), b)
+    };
+    let mut heap: Vec<usize> = (0..readers.len()).collect();
+    for i in (0..heap.len() / 2).rev() {
+        sift_down(&mut heap, i, |a, b| less(&readers, a, b));
+    }
+    let mut writer: Option<SstFileWriter> = None;
+    let mut in_file = 0;
+    let mut last: Option<Vec<u8>> = None;
+    while let Some(&top) = heap.first() {
+        let reader = &readers[top];
+        if last.as_deref() != Some(reader.key.as_slice()) {
+            if writer.is_none() {
+                let w = db.new_sst_file()?;
+                ssts.push(w.path().to_owned());
+                writer = Some(w);
+            }
+            let Some(w) = writer.as_mut() else {
+                unreachable!()
+            };
+            w.insert(&reader.key, &reader.value)?;
+            in_file += 1;
+            match &mut last {
+                Some(l) => {
+                    l.clear();
+                    l.extend_from_slice(&reader.key);
+                }
+                None => last = Some(reader.key.clone()),
+            }
+            if in_file >= KEYS_PER_SST {
+                if let Some(w) = writer.take() {
+                    w.finish()?;
+                }
+                in_file = 0;
+            }
+        }
+        if readers[top].advance()? {
+            sift_down(&mut heap, 0, |a, b| less(&readers, a, b));
+        } else {
+            let end = heap.len() - 1;
+            heap.swap(0, end);
+            heap.pop();
+            sift_down(&mut heap, 0, |a, b| less(&readers, a, b));
+        }
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    Ok(())
+}
+
+fn sift_down(heap: &mut [usize], mut i: usize, less: impl Fn(usize, usize) -> bool) {
+    loop {
+        let (l, r) = (2 * i + 1, 2 * i + 2);
+        let mut smallest = i;
+        if l < heap.len() && less(heap[l], heap[smallest]) {
+            smallest = l;
+        }
+        if r < heap.len() && less(heap[r], heap[smallest]) {
+            smallest = r;
+        }
+        if smallest == i {
+            return;
+        }
+        heap.swap(i, smallest);
+        i = smallest;
+    }
+}
+
+/// Merges the runs of every column family into SST files, the column families side by side
+/// (one thread per core). On failure the SST files written so far are deleted; the runs are
+/// the caller's to delete once the files are ingested.
+pub fn merge_runs(
+    db: &Db,
+    runs: &[(ColumnFamily, PathBuf)],
+) -> Result<Vec<(ColumnFamily, PathBuf)>, StorageError> {
+    let mut groups: Vec<(ColumnFamily, Vec<PathBuf>, u64)> = Vec::new();
+    for (cf, path) in runs {
+        let size = path.metadata().map_or(0, |m| m.len());
+        if let Some(group) = groups.iter_mut().find(|(c, _, _)| c == cf) {
+            group.1.push(path.clone());
+            group.2 += size;
+        } else {
+            groups.push((cf.clone(), vec![path.clone()], size));
+        }
+    }
+    // The largest first, so that the threads end together.
+    groups.sort_by(|a, b| b.2.cmp(&a.2));
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::new());
+    let threads = thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(groups.len());
+    let results: Vec<Result<(), StorageError>> = thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| -> Result<(), StorageError> {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((cf, paths, _)) = groups.get(i) else {
+                            return Ok(());
+                        };
+                        let mut ssts = Vec::new();
+                        let result = merge(db, paths, &mut ssts);
+                        let mut done = done
+                            .lock()
+                            .map_err(|_| io::Error::other("Mutex poisoned"))?;
+                        done.extend(ssts.into_iter().map(|p| (cf.clone(), p)));
+                        result?;
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("bulk load merge panicked").into()))
+            })
+            .collect()
+    });
+    let ssts = done
+        .into_inner()
+        .map_err(|_| io::Error::other("Mutex poisoned"))?;
+    if let Some(e) = results.into_iter().find_map(Result::err) {
+        for (_, path) in &ssts {
+            remove_file(path).ok();
+        }
+        return Err(e);
+    }
+    Ok(ssts)
+}
+
+/// The keys of one index in a batch, in one buffer, to be sorted and written as a run.
+pub struct KeyBatch {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    longest: usize,
+}
+
+impl KeyBatch {
+    pub fn with_capacity(keys: usize) -> Self {
+        Self {
+            bytes: Vec::with_capacity(keys * 64),
+            ends: Vec::with_capacity(keys),
+            longest: 0,
+        }
+    }
+
+    /// Appends the key that `write` writes.
+    pub fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        let start = self.bytes.len();
+        write(&mut self.bytes);
+        self.longest = self.longest.max(self.bytes.len() - start);
+        self.ends.push(self.bytes.len());
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(s, &e)| &self.bytes[s..e])
+    }
+
+    /// Sorts the keys and writes them, each once, as a run.
+    ///
+    /// Keys are sorted as fixed-size arrays (the key, zeros, its length in the last byte)
+    /// rather than as separate vectors: the sort then reads memory in order instead of
+    /// chasing a pointer per comparison. Zero padding keeps the order of the keys because
+    /// no key is a proper prefix of another: each is a sequence of encoded terms, and a
+    /// term's type byte fixes its length.
+    pub fn write_run(&self, path: PathBuf) -> Result<PathBuf, StorageError> {
+        match self.longest {
+            0..=71 => self.write_fixed::<72>(path),
+            72..=103 => self.write_fixed::<104>(path),
+            104..=135 => self.write_fixed::<136>(path),
+            136..=255 => self.write_fixed::<256>(path),
+            _ => {
+                let mut keys: Vec<&[u8]> = self.keys().collect();
+                keys.sort_unstable();
+                write_keys(path, keys.into_iter())
+            }
+        }
+    }
+
+    fn write_fixed<const N: usize>(&self, path: PathBuf) -> Result<PathBuf, StorageError> {
+        let mut keys: Vec<[u8; N]> = self
+            .keys()
+            .map(|k| {
+                let mut a = [0; N];
+                a[..k.len()].copy_from_slice(k);
+                a[N - 1] = k.len() as u8;
+                a
+            })
+            .collect();
+        keys.sort_unstable();
+        write_keys(path, keys.iter().map(|a| &a[..usize::from(a[N - 1])]))
+    }
+}
+
+fn write_keys<'a>(
+    path: PathBuf,
+    keys: impl Iterator<Item = &'a [u8]>,
+) -> Result<PathBuf, StorageError> {
+    let mut run = RunWriter::create(path)?;
+    let mut previous: Option<&[u8]> = None;
+    for key in keys {
+        if previous != Some(key) {
+            run.insert(key, &[])?;
+        }
+        previous = Some(key);
+    }
+    run.finish()
+}
