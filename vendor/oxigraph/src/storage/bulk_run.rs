@@ -304,44 +304,69 @@ impl KeyBatch {
         self.ends.push(self.bytes.len());
     }
 
-    fn keys(&self) -> impl Iterator<Item = &[u8]> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(&self.ends).map(|(s, &e)| &self.bytes[s..e])
-    }
-
     /// Sorts the keys and writes them, each once, as a run.
-    ///
-    /// Keys are sorted as fixed-size arrays (the key, zeros, its length in the last byte)
-    /// rather than as separate vectors: the sort then reads memory in order instead of
-    /// chasing a pointer per comparison. Zero padding keeps the order of the keys because
-    /// no key is a proper prefix of another: each is a sequence of encoded terms, and a
-    /// term's type byte fixes its length.
     pub fn write_run(&self, path: PathBuf) -> Result<PathBuf, StorageError> {
-        match self.longest {
-            0..=71 => self.write_fixed::<72>(path),
-            72..=103 => self.write_fixed::<104>(path),
-            104..=135 => self.write_fixed::<136>(path),
-            136..=255 => self.write_fixed::<256>(path),
-            _ => {
-                let mut keys: Vec<&[u8]> = self.keys().collect();
-                keys.sort_unstable();
-                write_keys(path, keys.into_iter())
-            }
-        }
+        let order = self.sorted();
+        write_keys(path, order.iter().map(|&i| self.key(i as usize)))
     }
 
-    fn write_fixed<const N: usize>(&self, path: PathBuf) -> Result<PathBuf, StorageError> {
-        let mut keys: Vec<[u8; N]> = self
-            .keys()
-            .map(|k| {
-                let mut a = [0; N];
-                a[..k.len()].copy_from_slice(k);
-                a[N - 1] = k.len() as u8;
-                a
-            })
+    fn key(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    /// Bytes `from..from + 16` of key `i`, zero-padded, as a number: two keys compare as
+    /// their windows do where their earlier bytes are equal. Zero padding keeps the order
+    /// because no key is a proper prefix of another: each is a sequence of encoded terms,
+    /// and a term's type byte fixes its length.
+    fn window(&self, i: usize, from: usize) -> u128 {
+        let key = self.key(i);
+        let mut w = [0; 16];
+        if from < key.len() {
+            let bytes = &key[from..key.len().min(from + 16)];
+            w[..bytes.len()].copy_from_slice(bytes);
+        }
+        u128::from_be_bytes(w)
+    }
+
+    /// The key indices in key order: sorted on their first 16 bytes as numbers, then each
+    /// group that ties on the next 16, and so on. The sort moves small records and
+    /// compares integers; it reads a key's bytes only where it must (a document's quads
+    /// share their graph, so the graph-first indexes tie on the first window).
+    fn sorted(&self) -> Vec<u32> {
+        let mut records: Vec<(u128, u32)> = (0..self.ends.len())
+            .map(|i| (self.window(i, 0), i as u32))
             .collect();
-        keys.sort_unstable();
-        write_keys(path, keys.iter().map(|a| &a[..usize::from(a[N - 1])]))
+        records.sort_unstable_by_key(|r| r.0);
+        // Groups of records equal on the bytes before `from`, still to be sorted on the
+        // window at `from`.
+        let mut ties = Vec::new();
+        let find_ties = |records: &[(u128, u32)], offset: usize, from: usize, ties: &mut Vec<_>| {
+            if from >= self.longest {
+                return; // equal keys
+            }
+            let mut i = 0;
+            while i < records.len() {
+                let mut j = i + 1;
+                while j < records.len() && records[j].0 == records[i].0 {
+                    j += 1;
+                }
+                if j - i > 1 {
+                    ties.push((offset + i, offset + j, from));
+                }
+                i = j;
+            }
+        };
+        find_ties(&records, 0, 16, &mut ties);
+        while let Some((start, end, from)) = ties.pop() {
+            let group = &mut records[start..end];
+            for r in group.iter_mut() {
+                r.0 = self.window(r.1 as usize, from);
+            }
+            group.sort_unstable_by_key(|r| r.0);
+            find_ties(group, start, from + 16, &mut ties);
+        }
+        records.into_iter().map(|r| r.1).collect()
     }
 }
 

@@ -19,7 +19,7 @@ use crate::storage::rocksdb_wrapper::{
     Transaction,
 };
 use crate::storage::{DEFAULT_BULK_LOAD_BATCH_SIZE, map_thread_result};
-use rustc_hash::{FxBuildHasher, FxHashSet};
+use rustc_hash::FxHashSet;
 #[cfg(feature = "rdf-12")]
 use siphasher::sip128::{Hasher128, SipHasher24};
 use spareval::CancellationToken;
@@ -1512,8 +1512,8 @@ impl RocksDbStorageBulkLoader<'_> {
 struct FileBulkLoader<'a> {
     storage: &'a RocksDbStorage,
     id2str: HashMap<StrHash, Box<str>, BuildHasherDefault<StrHashHasher>>,
-    quads: FxHashSet<EncodedQuad>,
-    triples: FxHashSet<EncodedQuad>,
+    quads: Vec<EncodedQuad>,
+    triples: Vec<EncodedQuad>,
     graphs: FxHashSet<EncodedTerm>,
     cancellation_token: CancellationToken,
 }
@@ -1530,8 +1530,8 @@ impl<'a> FileBulkLoader<'a> {
                 3 * batch_size,
                 BuildHasherDefault::default(),
             ),
-            quads: FxHashSet::with_capacity_and_hasher(batch_size, FxBuildHasher),
-            triples: FxHashSet::with_capacity_and_hasher(batch_size, FxBuildHasher),
+            quads: Vec::with_capacity(batch_size),
+            triples: Vec::new(),
             graphs: FxHashSet::default(),
             cancellation_token,
         }
@@ -1553,38 +1553,58 @@ impl<'a> FileBulkLoader<'a> {
         Ok(())
     }
 
+    /// zhitu: quads are kept in a list rather than a set (a run drops repeated keys as it is
+    /// written), and a term equal to the same position's term of the quad before is not
+    /// encoded again: a document's quads share their graph, and runs of them their subject
+    /// and predicate, and encoding hashes the term's string.
     fn encode(&mut self, quads: Vec<Quad>) -> Result<(), StorageError> {
+        let mut last: Option<(Quad, EncodedQuad)> = None;
         for quad in quads {
-            let encoded = EncodedQuad::from(quad.as_ref());
+            let previous = last.as_ref();
+            let subject = match previous {
+                Some((q, e)) if q.subject == quad.subject => e.subject.clone(),
+                _ => self.encode_term(quad.subject.as_ref().into()),
+            };
+            let predicate = match previous {
+                Some((q, e)) if q.predicate == quad.predicate => e.predicate.clone(),
+                _ => self.encode_term(quad.predicate.as_ref().into()),
+            };
+            let object = match previous {
+                Some((q, e)) if q.object == quad.object => e.object.clone(),
+                _ => self.encode_term(quad.object.as_ref()),
+            };
+            let graph_name = match (previous, quad.graph_name.as_ref()) {
+                (_, GraphNameRef::DefaultGraph) => EncodedTerm::DefaultGraph,
+                (Some((q, e)), _) if q.graph_name == quad.graph_name => e.graph_name.clone(),
+                (_, GraphNameRef::NamedNode(n)) => self.encode_graph(n.into()),
+                (_, GraphNameRef::BlankNode(n)) => self.encode_graph(n.into()),
+            };
+            let encoded = EncodedQuad {
+                subject,
+                predicate,
+                object,
+                graph_name,
+            };
             if quad.graph_name.is_default_graph() {
-                if self.triples.insert(encoded.clone()) {
-                    self.insert_term(quad.subject.as_ref().into(), &encoded.subject);
-                    self.insert_term(quad.predicate.as_ref().into(), &encoded.predicate);
-                    self.insert_term(quad.object.as_ref(), &encoded.object);
-                }
-            } else if self.quads.insert(encoded.clone()) {
-                self.insert_term(quad.subject.as_ref().into(), &encoded.subject);
-                self.insert_term(quad.predicate.as_ref().into(), &encoded.predicate);
-                self.insert_term(quad.object.as_ref(), &encoded.object);
-
-                if self.graphs.insert(encoded.graph_name.clone()) {
-                    self.insert_term(
-                        match quad.graph_name.as_ref() {
-                            GraphNameRef::NamedNode(n) => n.into(),
-                            GraphNameRef::BlankNode(n) => n.into(),
-                            GraphNameRef::DefaultGraph => {
-                                return Err(CorruptionError::new(
-                                    "Default graph this not the default graph",
-                                )
-                                .into());
-                            }
-                        },
-                        &encoded.graph_name,
-                    );
-                }
+                self.triples.push(encoded.clone());
+            } else {
+                self.quads.push(encoded.clone());
             }
+            last = Some((quad, encoded));
         }
         Ok(())
+    }
+
+    fn encode_term(&mut self, term: TermRef<'_>) -> EncodedTerm {
+        let encoded = EncodedTerm::from(term);
+        self.insert_term(term, &encoded);
+        encoded
+    }
+
+    fn encode_graph(&mut self, graph: TermRef<'_>) -> EncodedTerm {
+        let encoded = self.encode_term(graph);
+        self.graphs.insert(encoded.clone());
+        encoded
     }
 
     /// zhitu: each index's keys are written as a sorted run (see `bulk_run`), merged into
