@@ -321,6 +321,11 @@ impl KeyBatch {
     /// and a term's type byte fixes its length.
     fn window(&self, i: usize, from: usize) -> u128 {
         let key = self.key(i);
+        if let Some(bytes) = key.get(from..from + 16) {
+            let mut w = [0; 16];
+            w.copy_from_slice(bytes);
+            return u128::from_be_bytes(w);
+        }
         let mut w = [0; 16];
         if from < key.len() {
             let bytes = &key[from..key.len().min(from + 16)];
