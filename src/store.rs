@@ -478,33 +478,33 @@ pub fn rebuild_knowledge(store: &Store) -> std::result::Result<(usize, usize), S
 /// waiting to be handed to the bulk loader.
 pub const LOAD_QUADS: usize = 250_000;
 
-/// How many quads the bulk loader is given at a time (it makes one set of sorted files, one
-/// per index, per call however few the quads, and small files are what RocksDB then merges
-/// at length). A quarter of the loader's own batch: a quad held in memory costs some 400
-/// bytes, [`SORT_THREADS`] batches sort at once, and a million quads waiting and another
+/// How many quads the bulk loader is given at a time: it sorts them into one run per index
+/// (a file in the store's folder) in a thread of its own. A quarter of the loader's own
+/// batch: [`SORT_THREADS`] batches sort at once, and a million quads waiting and another
 /// million sorting took a 1 GB run over 2 GiB.
 pub const SORT_QUADS: usize = 250_000;
 
 /// How many batches of [`SORT_QUADS`] the bulk loader sorts at once, each in a thread. Two:
-/// sorting is most of the cost of storing, and with one sorter extraction waited on it while
+/// sorting is much of the cost of storing, and with one sorter extraction waited on it while
 /// a core stood idle.
 pub const SORT_THREADS: usize = 2;
 
-/// How many quads one atomic bulk load takes before it is committed. Every commit adds
-/// sorted files to RocksDB that overlap all it holds, and RocksDB merges them in the
-/// background, on the cores extraction needs: many small loads make it rewrite the store
-/// again and again (a 1 GB corpus in 256-document loads read 152 GB and wrote 168 GB before
-/// it was stopped), and at 20M quads the merge after the first commit of a 1 GB run took a
-/// core for the rest of it. Few large loads write the data about once; their files wait on
-/// disk, inside the store's folder, until the commit. The 1 GB bench corpus (39.5M quads)
-/// is one load.
+/// How many quads one atomic bulk load takes before it is committed. A commit merges the
+/// load's runs into one set of sorted, disjoint files per index. Into an empty store they go
+/// to RocksDB's bottom level, and the store is compact as it is written; a later commit's
+/// files overlap what is stored, and RocksDB merges them in
+/// the background, on the cores extraction needs (a 1 GB corpus in 256-document loads read
+/// 152 GB and wrote 168 GB before it was stopped). Few large loads write the data about
+/// once; their runs wait on disk, inside the store's folder, until the commit. The 1 GB
+/// bench corpus (39.5M quads) is one load.
 pub const COMMIT_QUADS: usize = 50_000_000;
 
 /// After a run that loaded at least this many quads, `extract` compacts the store
-/// ([`KnowledgeStore::compact`]): each [`SORT_QUADS`] loaded make one more file per index
-/// that a query must read, and RocksDB's own background merge starts only once a writer opens
-/// the store again (readers never merge). Smaller runs leave it to that merge: compaction
-/// rewrites the whole store.
+/// ([`KnowledgeStore::compact`]): a load on top of stored data leaves files that overlap it,
+/// which a query must all read, and RocksDB's own background merge starts only once a writer
+/// opens the store again (readers never merge). A new store written in one load is compact
+/// already, and compacting it does nothing. Smaller runs leave it to that merge:
+/// compaction rewrites the whole store.
 pub const COMPACT_QUADS: usize = 8 * SORT_QUADS;
 
 /// The graphs a store holds, and for each document graph its content hash and rules
@@ -527,8 +527,9 @@ impl StoredDocuments {
 /// [`replace`](Self::replace) clears, in one transaction, the graphs of those documents the
 /// store held as the run began (and retracts from the knowledge graph what only they
 /// stated), then hands the documents' quads to the loader,
-/// which sorts them into files; every [`COMMIT_QUADS`] quads, at [`finish`](Self::finish)
-/// and when the caller [`commit`](Self::commit)s, the files are added to the store at once.
+/// which sorts them into runs; every [`COMMIT_QUADS`] quads, at [`finish`](Self::finish)
+/// and when the caller [`commit`](Self::commit)s, the runs are merged and added to the store
+/// at once.
 ///
 /// After a crash every document is whole (its load was committed) or absent (cleared, its
 /// load not committed), never partial, and the knowledge graph holds exactly the facts of
@@ -583,8 +584,8 @@ impl DocumentLoader<'_> {
         Ok(())
     }
 
-    /// Hands the first `n` pending quads to the bulk loader, which sorts them into files in a
-    /// thread of its own. Each call makes one set of files however few the quads, hence the
+    /// Hands the first `n` pending quads to the bulk loader, which sorts them into runs in a
+    /// thread of its own. Each call makes one run per index however few the quads, hence the
     /// pending.
     fn sort(&mut self, n: usize) -> Result<()> {
         let store = self.store;
