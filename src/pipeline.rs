@@ -73,6 +73,9 @@ pub enum Event<'a> {
     },
     /// A file could not be read (the report lists it again at the end).
     Skipped { skipped: &'a Skipped, bytes: u64 },
+    /// Every document is extracted, and the store's writer commits the last load: it merges
+    /// the load's sorted runs into the store's files, a while for a large load.
+    Committing,
     /// Every document is done, and the store is being compacted (see
     /// [`crate::store::COMPACT_QUADS`]).
     Compacting,
@@ -277,9 +280,11 @@ pub fn run_inputs(
         }
         drop(to_writer);
         match writer {
-            Some(w) => w
-                .join()
-                .unwrap_or_else(|_| Err(Error::Output("the store writer thread failed".into()))),
+            Some(w) => {
+                on_event(Event::Committing);
+                w.join()
+                    .unwrap_or_else(|_| Err(Error::Output("the store writer thread failed".into())))
+            }
             None => Ok(()),
         }
     })?;

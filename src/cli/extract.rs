@@ -157,6 +157,12 @@ pub fn run(cli: &Cli, args: &ExtractArgs) -> Result<ExitCode, Error> {
                     bar.inc(bytes);
                     return;
                 }
+                Event::Committing => {
+                    bar.set_message(format!(
+                        "{done} files, {entities} entities; writing the store"
+                    ));
+                    return;
+                }
                 Event::Compacting => {
                     bar.set_message(format!(
                         "{done} files, {entities} entities; compacting the store"
