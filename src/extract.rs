@@ -329,6 +329,21 @@ mod tests {
     }
 
     #[test]
+    fn what_a_subject_is_built_into_is_not_something_it_founded() {
+        let founded = |text: &str| {
+            relations(&format!("苏州高新区工作报告\n{text}"))
+                .iter()
+                .any(|r| r.1 == Predicate::establishedBy)
+        };
+        // 打造为X: X is what the zone is to become. The same verb without 为 founds X.
+        assert!(!founded("将高新区打造为合肥综合性国家科学中心。"));
+        assert!(founded("高新区建设合肥综合性国家科学中心。"));
+        // A place that modifies the words after it is not what is set up.
+        assert!(!founded("建立临港地区统一的网上政务大厅。"));
+        assert!(founded("苏州高新区建立临港地区。"));
+    }
+
+    #[test]
     fn a_co_actor_is_a_founder_beside_the_main_subject() {
         let r = relations("海淀园工作报告\n联合北京市科委推动高校共同建设北京协同创新研究院。");
         assert!(

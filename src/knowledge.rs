@@ -601,6 +601,8 @@ struct RuleSpec {
     window: usize,
     #[serde(default)]
     also: Vec<String>,
+    #[serde(default)]
+    not_followed_by: Vec<String>,
 }
 
 fn forty() -> usize {
@@ -618,6 +620,8 @@ struct SideSpec {
     fallback: Option<String>,
     #[serde(default)]
     scope: Option<String>,
+    #[serde(default)]
+    standalone: bool,
 }
 
 fn nearest() -> String {
@@ -682,6 +686,9 @@ pub struct SideRule {
     /// When nothing is found, the document's main subject fills this end (implicit).
     pub main_fallback: bool,
     pub scope: Scope,
+    /// Only an entity that ends a phrase counts here (a clause break, list glue, a closing
+    /// quote or the sentence's end follows it): 建立临港地区统一的网上政务大厅 builds no 临港地区.
+    pub standalone: bool,
 }
 
 /// A trigger rule.
@@ -695,6 +702,9 @@ pub struct RelationRule {
     pub object: SideRule,
     /// Maximum distance in characters between the trigger and an end.
     pub window: usize,
+    /// The trigger does not count when one of these follows it (打造成X: X is what the
+    /// subject becomes, not something it built).
+    pub not_followed_by: Vec<String>,
 }
 
 /// A table rule: in a table whose header has these columns, each row states a relation.
@@ -1122,6 +1132,7 @@ fn side(path: &Path, s: &SideSpec, id: &str) -> Result<SideRule> {
             Some("sentence") => Scope::Sentence,
             Some(v) => return Err(bad("scope (clause, sentence)", v)),
         },
+        standalone: s.standalone,
     })
 }
 
@@ -1143,6 +1154,7 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
             subject: side(path, &r.subject, &r.id)?,
             object: side(path, &r.object, &r.id)?,
             window: r.window,
+            not_followed_by: r.not_followed_by.clone(),
         });
         if r.triggers.is_empty() {
             return Err(knowledge_error(

@@ -108,6 +108,13 @@ pub fn find(
             };
             for &ri in &rr.trigger_rules[h.pattern().as_usize()] {
                 let rule = &rr.rules[ri];
+                if rule
+                    .not_followed_by
+                    .iter()
+                    .any(|w| text[te..].starts_with(w.as_str()))
+                {
+                    continue;
+                }
                 let subjects = ctx.side(&rule.subject, rule);
                 let objects = ctx.side(&rule.object, rule);
                 for &(se, si) in &subjects {
@@ -216,6 +223,25 @@ impl TriggerCtx<'_> {
             .any(|m| before.ends_with(m.as_str()))
     }
 
+    /// Whether nothing but a clause break, list glue, a closing quote or the sentence's end
+    /// follows mention `i`: otherwise it modifies the words after it.
+    fn ends_a_phrase(&self, i: usize) -> bool {
+        let rest = &self.text[self.mentions[i].end..self.s.end];
+        match rest.chars().next() {
+            None => true,
+            Some(c) => {
+                self.is_break(c)
+                    || matches!(c, '”' | '’' | '」' | '』' | '》' | '）' | ')')
+                    || self
+                        .k
+                        .relations
+                        .list_glue
+                        .iter()
+                        .any(|g| rest.starts_with(g.as_str()))
+            }
+        }
+    }
+
     fn chars_between(&self, a: usize, b: usize) -> usize {
         if b <= a {
             0
@@ -242,6 +268,7 @@ impl TriggerCtx<'_> {
                         let m = &self.mentions[i];
                         m.end <= self.ts
                             && m.start >= cs
+                            && (!side.standalone || self.ends_a_phrase(i))
                             // An actor end (one the main subject would fill) is no place
                             // or target: skip entities introduced by 在, 向 ….
                             && !(side.main_fallback && self.after_non_actor_marker(i))
@@ -258,7 +285,9 @@ impl TriggerCtx<'_> {
                     .copied()
                     .filter(|&i| {
                         let m = &self.mentions[i];
-                        m.start >= self.ts && m.end <= ce
+                        m.start >= self.ts
+                            && m.end <= ce
+                            && (!side.standalone || self.ends_a_phrase(i))
                     })
                     .collect();
                 let near =
