@@ -29,11 +29,21 @@ pub const RUN_EXTENSION: &str = "run";
 /// a read of one of them stays small.
 const KEYS_PER_SST: usize = 1 << 22;
 
-/// Writes keys (with values, possibly empty) given in strictly ascending order as a run.
+/// Writes keys (with values, possibly empty) given in strictly ascending order as a run. A
+/// run not finished (an error, a full disk) is deleted.
 pub struct RunWriter {
     out: BufWriter<File>,
     path: PathBuf,
     last: Vec<u8>,
+    finished: bool,
+}
+
+impl Drop for RunWriter {
+    fn drop(&mut self) {
+        if !self.finished {
+            remove_file(&self.path).ok();
+        }
+    }
 }
 
 impl RunWriter {
@@ -43,6 +53,7 @@ impl RunWriter {
             out: BufWriter::with_capacity(1 << 20, file),
             path,
             last: Vec::new(),
+            finished: false,
         })
     }
 
@@ -62,10 +73,10 @@ impl RunWriter {
         Ok(())
     }
 
-    pub fn finish(self) -> Result<PathBuf, StorageError> {
-        let path = self.path;
-        self.out.into_inner().map_err(|e| e.into_error())?;
-        Ok(path)
+    pub fn finish(mut self) -> Result<PathBuf, StorageError> {
+        self.out.flush()?;
+        self.finished = true;
+        Ok(self.path.clone())
     }
 }
 
