@@ -5,7 +5,7 @@
 # part-of-speech tagging (PyPI). Then the analyst queries of bench/queries/ on the largest store.
 #
 #   bench/run.sh              # 10 MB and 100 MB
-#   bench/run.sh 10 100 1000  # …and 1 GB (about 2 GB of disk for the corpus, 12 GB for the store)
+#   bench/run.sh 10 100 1000  # …and 1 GB (about 2 GB of disk for the corpus, 12 GB while the store loads)
 #
 # Environment: ZHITU_BENCH_DIR (corpora, stores; default ~/.cache/zhitu/bench),
 # JOBS (extraction threads; default all cores), JIEBA_MB (how much of each corpus jieba

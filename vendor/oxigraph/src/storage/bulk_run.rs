@@ -228,8 +228,9 @@ fn sift_down(heap: &mut [usize], mut i: usize, less: impl Fn(usize, usize) -> bo
 }
 
 /// Merges the runs of every column family into SST files, the column families side by side
-/// (one thread per core). On failure the SST files written so far are deleted; the runs are
-/// the caller's to delete once the files are ingested.
+/// (one thread per core). A column family's runs are deleted as soon as they are merged, so
+/// that the disk holds little more than the store at its peak; on failure the SST files
+/// written so far are deleted too (a failed commit loses its load either way).
 pub fn merge_runs(
     db: &Db,
     runs: &[(ColumnFamily, PathBuf)],
@@ -262,6 +263,11 @@ pub fn merge_runs(
                         };
                         let mut ssts = Vec::new();
                         let result = merge(db, paths, &mut ssts);
+                        if result.is_ok() {
+                            for path in paths {
+                                remove_file(path).ok();
+                            }
+                        }
                         let mut done = done
                             .lock()
                             .map_err(|_| io::Error::other("Mutex poisoned"))?;
