@@ -329,6 +329,15 @@ mod tests {
     }
 
     #[test]
+    fn a_listed_policy_name_is_a_policy_and_its_words_trigger_nothing() {
+        // 合作 inside 政府和社会资本合作 (policies.tsv) states no cooperation.
+        let text = "浦东新区授权临港地区管委会开展政府和社会资本合作（PPP）。";
+        assert!(has(text, "政府和社会资本合作", EntityType::Policy));
+        let r = relations(text);
+        assert!(r.iter().all(|r| r.1 != Predicate::cooperatesWith), "{r:?}");
+    }
+
+    #[test]
     fn what_a_subject_is_built_into_is_not_something_it_founded() {
         let founded = |text: &str| {
             relations(&format!("苏州高新区工作报告\n{text}"))
