@@ -466,7 +466,10 @@ REGION_SHORT_STOP = set(
 
 # Short forms shared by several full names where one reading dominates (province
 # short forms already win over lower levels; see nested_owner()).
-REGION_SHORT_PREFER: dict[str, str] = {}
+REGION_SHORT_PREFER: dict[str, str] = {
+    # A provincial capital; the two 西安区 are districts of 辽源 and 牡丹江.
+    "西安": "西安市",
+}
 
 HAND_REGIONS = [
     ("中国", "中华人民共和国|我国"),
