@@ -572,12 +572,8 @@ impl DocumentLoader<'_> {
             // Room for a full batch and a message more, allocated once, reused after.
             self.pending.reserve_exact(SORT_QUADS + LOAD_QUADS);
         }
-        self.pending
-            .extend(documents.into_iter().flat_map(|(_, quads)| quads));
-        self.pending.extend(knowledge);
-        while self.pending.len() >= SORT_QUADS {
-            self.sort(SORT_QUADS)?;
-        }
+        self.queue(documents.into_iter().flat_map(|(_, quads)| quads))?;
+        self.queue(knowledge)?;
         if self.loaded >= COMMIT_QUADS {
             self.commit()?;
         }
@@ -605,6 +601,11 @@ impl DocumentLoader<'_> {
     /// them all: the store needs no compaction.
     pub fn add(&mut self, quads: Vec<Quad>) -> Result<()> {
         self.loaded += quads.len();
+        self.queue(quads)
+    }
+
+    /// Adds quads to the pending ones and hands every full batch to the loader.
+    fn queue(&mut self, quads: impl IntoIterator<Item = Quad>) -> Result<()> {
         self.pending.extend(quads);
         while self.pending.len() >= SORT_QUADS {
             self.sort(SORT_QUADS)?;

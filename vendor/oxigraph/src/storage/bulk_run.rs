@@ -17,7 +17,7 @@ use crate::storage::error::StorageError;
 use crate::storage::rocksdb_wrapper::{ColumnFamily, Db, SstFileWriter};
 use std::fs::{File, remove_file};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -96,7 +96,7 @@ struct RunReader {
 }
 
 impl RunReader {
-    fn open(path: &PathBuf) -> Result<Self, StorageError> {
+    fn open(path: &Path) -> Result<Self, StorageError> {
         Ok(Self {
             input: BufReader::with_capacity(1 << 16, File::open(path)?),
             key: Vec::new(),
@@ -164,8 +164,8 @@ fn merge(db: &Db, runs: &[PathBuf], ssts: &mut Vec<PathBuf>) -> Result<(), Stora
     for i in (0..heap.len() / 2).rev() {
         sift_down(&mut heap, i, |a, b| less(&readers, a, b));
     }
-    let mut writer: Option<SstFileWriter> = None;
-    let mut in_file = 0;
+    // The SST file being written, and how many keys it holds.
+    let mut writer: Option<(SstFileWriter, usize)> = None;
     let mut last: Option<Vec<u8>> = None;
     while let Some(&top) = heap.first() {
         let reader = &readers[top];
@@ -173,37 +173,25 @@ fn merge(db: &Db, runs: &[PathBuf], ssts: &mut Vec<PathBuf>) -> Result<(), Stora
             if writer.is_none() {
                 let w = db.new_sst_file()?;
                 ssts.push(w.path().to_owned());
-                writer = Some(w);
+                writer = Some((w, 0));
             }
-            let Some(w) = writer.as_mut() else {
-                unreachable!()
-            };
-            w.insert(&reader.key, &reader.value)?;
-            in_file += 1;
-            match &mut last {
-                Some(l) => {
-                    l.clear();
-                    l.extend_from_slice(&reader.key);
+            if let Some((w, keys)) = &mut writer {
+                w.insert(&reader.key, &reader.value)?;
+                *keys += 1;
+                if *keys >= KEYS_PER_SST {
+                    if let Some((w, _)) = writer.take() {
+                        w.finish()?;
+                    }
                 }
-                None => last = Some(reader.key.clone()),
             }
-            if in_file >= KEYS_PER_SST {
-                if let Some(w) = writer.take() {
-                    w.finish()?;
-                }
-                in_file = 0;
-            }
+            last.get_or_insert_with(Vec::new).clone_from(&reader.key);
         }
-        if readers[top].advance()? {
-            sift_down(&mut heap, 0, |a, b| less(&readers, a, b));
-        } else {
-            let end = heap.len() - 1;
-            heap.swap(0, end);
-            heap.pop();
-            sift_down(&mut heap, 0, |a, b| less(&readers, a, b));
+        if !readers[top].advance()? {
+            heap.swap_remove(0);
         }
+        sift_down(&mut heap, 0, |a, b| less(&readers, a, b));
     }
-    if let Some(w) = writer {
+    if let Some((w, _)) = writer {
         w.finish()?;
     }
     Ok(())
