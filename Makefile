@@ -17,7 +17,7 @@ export ZHITU_OXIGRAPH_SERVER = $(OXIGRAPH_SERVER)
 setup:
 	@command -v cargo >/dev/null || { echo "zhitu needs a Rust toolchain (https://rustup.rs)"; exit 1; }
 	@# bindgen loads libclang itself (libclang.so or libclang-NN.so), not libclang-cpp, which some machines carry alone.
-	@if ! ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so* /usr/lib/*/libclang.so* /usr/lib/*/libclang-[0-9]*.so* >/dev/null 2>&1; then \
+	@if ! ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so* /usr/lib/*/libclang.so* /usr/lib/*/libclang-[0-9]*.so* 2>/dev/null | grep -q .; then \
 	  echo "installing libclang-dev (needed to build RocksDB under oxigraph)…"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libclang-dev clang; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq libclang-dev clang; fi; \
