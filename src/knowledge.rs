@@ -463,11 +463,44 @@ pub struct HeadRule {
     pub stop_at_defined: bool,
 }
 
+/// A rule's regex, with the literals that every match of it contains: a text lacking one
+/// of them is passed over without running the regex. A rule that starts with a character
+/// class (the list rules: `(?:[^，。]{2,12}、)+…等`) has no literal for the regex engine to
+/// look for first, so it would run its automaton over every paragraph, most of which hold no
+/// 等 or 为代表的; finding a literal is many times faster.
+#[derive(Debug)]
+pub struct RuleRegex {
+    regex: Regex,
+    needs: Vec<String>,
+}
+
+impl RuleRegex {
+    /// Whether `text` holds every literal a match needs (a match may still not exist).
+    pub fn may_match(&self, text: &str) -> bool {
+        self.needs.iter().all(|n| text.contains(n.as_str()))
+    }
+
+    /// The matches in `text`, as [`Regex::captures_iter`].
+    pub fn captures_iter<'r, 't>(
+        &'r self,
+        text: &'t str,
+    ) -> std::iter::Flatten<std::option::IntoIter<regex::CaptureMatches<'r, 't>>> {
+        self.may_match(text)
+            .then(|| self.regex.captures_iter(text))
+            .into_iter()
+            .flatten()
+    }
+
+    pub fn as_regex(&self) -> &Regex {
+        &self.regex
+    }
+}
+
 /// A regex rule with an id (definitions of short names).
 #[derive(Debug)]
 pub struct PatternRule {
     pub id: String,
-    pub regex: Regex,
+    pub regex: RuleRegex,
 }
 
 /// A pattern rule: a regex whose match (or group `name`) is a name of `kind`.
@@ -475,7 +508,7 @@ pub struct PatternRule {
 pub struct TypedPatternRule {
     pub id: String,
     pub kind: EntityType,
-    pub regex: Regex,
+    pub regex: RuleRegex,
 }
 
 /// A list rule: the members of a matched list (group `list`) are names of `kind`.
@@ -483,7 +516,7 @@ pub struct TypedPatternRule {
 pub struct ListRule {
     pub id: String,
     pub kind: EntityType,
-    pub regex: Regex,
+    pub regex: RuleRegex,
     pub separators: Vec<char>,
     pub min_length: usize,
     pub max_length: usize,
@@ -925,6 +958,35 @@ fn regex(path: &Path, pattern: &str, id: &str) -> Result<Regex> {
     Regex::new(pattern).map_err(|e| knowledge_error(path, 0, format!("rule {id}: {e}")))
 }
 
+fn rule_regex(path: &Path, pattern: &str, id: &str) -> Result<RuleRegex> {
+    let regex = regex(path, pattern, id)?;
+    let mut needs = Vec::new();
+    if let Ok(hir) = regex_syntax::parse(pattern) {
+        required_literals(&hir, &mut needs);
+    }
+    Ok(RuleRegex { regex, needs })
+}
+
+/// The literals that every match of `hir` contains: those of a concatenation, of a group,
+/// and of a repetition that happens at least once. Alternations and optional parts require
+/// nothing.
+fn required_literals(hir: &regex_syntax::hir::Hir, out: &mut Vec<String>) {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Literal(lit) => {
+            if let Ok(s) = std::str::from_utf8(&lit.0) {
+                if !out.iter().any(|o| o.contains(s)) {
+                    out.push(s.to_owned());
+                }
+            }
+        }
+        HirKind::Capture(c) => required_literals(&c.sub, out),
+        HirKind::Repetition(r) if r.min >= 1 => required_literals(&r.sub, out),
+        HirKind::Concat(parts) => parts.iter().for_each(|p| required_literals(p, out)),
+        _ => {}
+    }
+}
+
 /// A rule automaton (boundary words, heads, triggers …): a few hundred short words, so a full
 /// DFA is small (well under a megabyte) and scans every sentence faster than the NFA the
 /// builder would choose. No prefilter: in Chinese text the words' first bytes are the most
@@ -1023,8 +1085,8 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             .definition
             .iter()
             .map(|d| {
-                let regex = regex(path, &d.pattern, &d.id)?;
-                if !regex.capture_names().any(|n| n == Some("alias")) {
+                let regex = rule_regex(path, &d.pattern, &d.id)?;
+                if !regex.as_regex().capture_names().any(|n| n == Some("alias")) {
                     return Err(knowledge_error(
                         path,
                         0,
@@ -1044,8 +1106,8 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             .list
             .iter()
             .map(|l| {
-                let regex = regex(path, &l.pattern, &l.id)?;
-                if !regex.capture_names().any(|n| n == Some("list")) {
+                let regex = rule_regex(path, &l.pattern, &l.id)?;
+                if !regex.as_regex().capture_names().any(|n| n == Some("list")) {
                     return Err(knowledge_error(
                         path,
                         0,
@@ -1072,7 +1134,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
                 Ok(TypedPatternRule {
                     id: p.id.clone(),
                     kind: kind(path, &p.kind)?,
-                    regex: regex(path, &p.pattern, &p.id)?,
+                    regex: rule_regex(path, &p.pattern, &p.id)?,
                 })
             })
             .collect::<Result<_>>()?,
