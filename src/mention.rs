@@ -384,9 +384,12 @@ impl Ctx<'_> {
     /// Whether a head word of the rules starts at `b` (云计算 + 产业): the name goes on as a
     /// longer name, which will compete with this one.
     fn head_follows(&self, b: usize) -> bool {
-        self.rules
-            .heads
-            .find(&self.text[b..])
+        // Only a word starting at `b` counts: the search never needs more text than the
+        // longest head word (the rest of a long sentence is not scanned for one).
+        let heads = &self.rules.heads;
+        let rest = &self.text.as_bytes()[b..];
+        heads
+            .find(&rest[..rest.len().min(heads.max_pattern_len())])
             .is_some_and(|h| h.start() == 0)
     }
 
