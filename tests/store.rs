@@ -724,7 +724,14 @@ fn files_of_a_load_a_crash_left_uncommitted_go_when_a_writer_opens_the_store() {
 #[test]
 fn a_bulk_load_merges_its_batches_keeping_each_quad_once() {
     // The vendored loader sorts each batch into a run and merges the runs at commit: a quad
-    // or a string in several batches, or already stored, must come out once.
+    // or a string in several batches, or already stored, must come out once. With one
+    // thread, each batch is sorted in the buffers the batch before it left (emptied).
+    for threads in [1, 4] {
+        bulk_load_merges_batches(threads);
+    }
+}
+
+fn bulk_load_merges_batches(threads: usize) {
     use oxigraph::model::{Literal, Quad};
     let dir = tempfile::tempdir().unwrap();
     let store = KnowledgeStore::open(&dir.path().join("store")).unwrap();
@@ -742,7 +749,7 @@ fn a_bulk_load_merges_its_batches_keeping_each_quad_once() {
             .flat_map(|i| [quad(i % 7, i, "短"), quad(i % 7, i, &format!("{long}{i}"))])
             .collect()
     };
-    let mut loader = store.inner().bulk_loader();
+    let mut loader = store.inner().bulk_loader().with_num_threads(threads);
     for (from, to) in [(0, 300), (200, 500), (0, 100)] {
         loader.load_quads(batch(from, to)).unwrap();
     }

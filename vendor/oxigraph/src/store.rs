@@ -2180,11 +2180,12 @@ impl BulkLoader<'_> {
     ) -> Result<(), EO> {
         let target_num_threads = self.target_num_threads();
         let target_batch_size = self.target_batch_size();
-        let mut batch = Vec::with_capacity(target_batch_size);
+        // zhitu: the lists come from finished batches when there are some.
+        let mut batch = self.storage.spare_batch(target_batch_size);
         for quad in quads {
             batch.push(quad?.into());
             if batch.len() >= target_batch_size {
-                let mut batch_to_save = Vec::with_capacity(target_batch_size);
+                let mut batch_to_save = self.storage.spare_batch(target_batch_size);
                 swap(&mut batch, &mut batch_to_save);
                 self.storage.load_batch(batch_to_save, target_num_threads)?;
             }

@@ -286,19 +286,27 @@ pub fn merge_runs(
 }
 
 /// The keys of one index in a batch, in one buffer, to be sorted and written as a run.
+///
+/// A batch is emptied with [`KeyBatch::clear`] and filled again for the next index and
+/// batch: its buffers (tens of megabytes) are then not allocated, and page-faulted in,
+/// afresh each time.
+#[derive(Default)]
 pub struct KeyBatch {
     bytes: Vec<u8>,
     ends: Vec<usize>,
     longest: usize,
+    /// (window, key index) records of the last sort.
+    records: Vec<(u128, u32)>,
 }
 
 impl KeyBatch {
-    pub fn with_capacity(keys: usize) -> Self {
-        Self {
-            bytes: Vec::with_capacity(keys * 64),
-            ends: Vec::with_capacity(keys),
-            longest: 0,
-        }
+    /// Empties the batch, keeping its buffers, and makes room for `keys` keys.
+    pub fn clear(&mut self, keys: usize) {
+        self.bytes.clear();
+        self.ends.clear();
+        self.longest = 0;
+        self.bytes.reserve(keys * 64);
+        self.ends.reserve(keys);
     }
 
     /// Appends the key that `write` writes.
@@ -310,9 +318,12 @@ impl KeyBatch {
     }
 
     /// Sorts the keys and writes them, each once, as a run.
-    pub fn write_run(&self, path: PathBuf) -> Result<PathBuf, StorageError> {
-        let order = self.sorted();
-        write_keys(path, order.iter().map(|&i| self.key(i as usize)))
+    pub fn write_run(&mut self, path: PathBuf) -> Result<PathBuf, StorageError> {
+        let mut records = std::mem::take(&mut self.records);
+        self.sort(&mut records);
+        let written = write_keys(path, records.iter().map(|r| self.key(r.1 as usize)));
+        self.records = records;
+        written
     }
 
     fn key(&self, i: usize) -> &[u8] {
@@ -339,14 +350,14 @@ impl KeyBatch {
         u128::from_be_bytes(w)
     }
 
-    /// The key indices in key order: sorted on their first 16 bytes as numbers, then each
-    /// group that ties on the next 16, and so on. The sort moves small records and
-    /// compares integers; it reads a key's bytes only where it must (a document's quads
-    /// share their graph, so the graph-first indexes tie on the first window).
-    fn sorted(&self) -> Vec<u32> {
-        let mut records: Vec<(u128, u32)> = (0..self.ends.len())
-            .map(|i| (self.window(i, 0), i as u32))
-            .collect();
+    /// Fills `records` with the key indices in key order: sorted on their first 16 bytes as
+    /// numbers, then each group that ties on the next 16, and so on. The sort moves small
+    /// records and compares integers; it reads a key's bytes only where it must (a
+    /// document's quads share their graph, so the graph-first indexes tie on the first
+    /// window).
+    fn sort(&self, records: &mut Vec<(u128, u32)>) {
+        records.clear();
+        records.extend((0..self.ends.len()).map(|i| (self.window(i, 0), i as u32)));
         records.sort_unstable_by_key(|r| r.0);
         // Groups of records equal on the bytes before `from`, still to be sorted on the
         // window at `from`.
@@ -367,7 +378,7 @@ impl KeyBatch {
                 i = j;
             }
         };
-        find_ties(&records, 0, 16, &mut ties);
+        find_ties(records, 0, 16, &mut ties);
         while let Some((start, end, from)) = ties.pop() {
             let group = &mut records[start..end];
             for r in group.iter_mut() {
@@ -376,7 +387,6 @@ impl KeyBatch {
             group.sort_unstable_by_key(|r| r.0);
             find_ties(group, start, from + 16, &mut ties);
         }
-        records.into_iter().map(|r| r.1).collect()
     }
 }
 

@@ -632,6 +632,15 @@ impl StorageBulkLoader<'_> {
         any(target_family = "wasm", not(feature = "rocksdb")),
         expect(clippy::unnecessary_wraps, unused_variables)
     )]
+    /// zhitu: an empty list for a batch, reusing a finished batch's where the loader keeps them.
+    pub fn spare_batch(&self, capacity: usize) -> Vec<Quad> {
+        match &self.kind {
+            #[cfg(all(not(target_family = "wasm"), feature = "rocksdb"))]
+            StorageBulkLoaderKind::RocksDb(loader) => loader.spare_batch(capacity),
+            StorageBulkLoaderKind::Memory(_) => Vec::with_capacity(capacity),
+        }
+    }
+
     pub fn load_batch(
         &mut self,
         quads: Vec<Quad>,

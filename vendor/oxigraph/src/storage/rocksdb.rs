@@ -430,6 +430,7 @@ impl RocksDbStorage {
             done_and_displayed_counter: 0,
             cancellation_token: CancellationToken::new(),
             atomic: true,
+            spare: Arc::default(),
         }
     }
 }
@@ -1393,6 +1394,23 @@ pub struct RocksDbStorageBulkLoader<'a> {
     done_and_displayed_counter: u64,
     cancellation_token: CancellationToken,
     atomic: bool,
+    /// zhitu: the buffers of finished batches, for the next ones (see [`BatchBuffers`]).
+    spare: Arc<Mutex<Vec<BatchBuffers>>>,
+}
+
+/// zhitu: the large buffers of a batch: its quads as given, their terms and encodings, and
+/// the keys of an index. A batch of 250,000 quads needs a few hundred megabytes of them;
+/// allocated afresh for every batch, they were page-faulted in again each time (the kernel
+/// zeroing huge pages took a tenth of a load's time). Finished batches leave them here,
+/// emptied, and the next batches take them.
+#[derive(Default)]
+struct BatchBuffers {
+    given: Vec<Quad>,
+    id2str: HashMap<StrHash, Box<str>, BuildHasherDefault<StrHashHasher>>,
+    id2str_sorted: Vec<([u8; 16], Box<str>)>,
+    quads: Vec<EncodedQuad>,
+    triples: Vec<EncodedQuad>,
+    keys: KeyBatch,
 }
 
 impl Drop for RocksDbStorageBulkLoader<'_> {
@@ -1423,6 +1441,23 @@ impl RocksDbStorageBulkLoader<'_> {
         self
     }
 
+    /// zhitu: an empty list for a batch of quads, from a finished batch when there is one.
+    pub fn spare_batch(&self, capacity: usize) -> Vec<Quad> {
+        let mut batch = self
+            .spare
+            .lock()
+            .ok()
+            .and_then(|mut spare| {
+                spare
+                    .iter_mut()
+                    .find(|b| b.given.capacity() > 0)
+                    .map(|b| take(&mut b.given))
+            })
+            .unwrap_or_default();
+        batch.reserve(capacity);
+        batch
+    }
+
     pub fn load_batch(
         &mut self,
         batch: Vec<Quad>,
@@ -1443,13 +1478,21 @@ impl RocksDbStorageBulkLoader<'_> {
         let storage = self.storage.clone();
         let counter = Arc::clone(&self.done_counter);
         let cancellation_token = self.cancellation_token.clone();
+        let spare = Arc::clone(&self.spare);
         self.threads.push_back(thread::spawn(move || {
             let mut sst_files = Vec::new();
-            match FileBulkLoader::new(&storage, batch.len(), cancellation_token).load(
-                batch,
-                &counter,
-                &mut sst_files,
-            ) {
+            let buffers = spare
+                .lock()
+                .ok()
+                .and_then(|mut spare| spare.pop())
+                .unwrap_or_default();
+            let mut loader =
+                FileBulkLoader::new(&storage, buffers, batch.len(), cancellation_token);
+            let loaded = loader.load(batch, &counter, &mut sst_files);
+            if let Ok(mut spare) = spare.lock() {
+                spare.push(loader.into_buffers());
+            }
+            match loaded {
                 Ok(()) => Ok(sst_files),
                 Err(e) => {
                     // We cleanup written files
@@ -1516,24 +1559,56 @@ struct FileBulkLoader<'a> {
     triples: Vec<EncodedQuad>,
     graphs: FxHashSet<EncodedTerm>,
     cancellation_token: CancellationToken,
+    /// zhitu: the rest of the batch's buffers (see [`BatchBuffers`]).
+    given: Vec<Quad>,
+    id2str_sorted: Vec<([u8; 16], Box<str>)>,
+    keys: KeyBatch,
 }
 
 impl<'a> FileBulkLoader<'a> {
     fn new(
         storage: &'a RocksDbStorage,
+        buffers: BatchBuffers,
         batch_size: usize,
         cancellation_token: CancellationToken,
     ) -> Self {
+        let BatchBuffers {
+            given,
+            mut id2str,
+            id2str_sorted,
+            mut quads,
+            triples,
+            keys,
+        } = buffers;
+        id2str.reserve(3 * batch_size);
+        quads.reserve(batch_size);
         Self {
             storage,
-            id2str: HashMap::with_capacity_and_hasher(
-                3 * batch_size,
-                BuildHasherDefault::default(),
-            ),
-            quads: Vec::with_capacity(batch_size),
-            triples: Vec::new(),
+            id2str,
+            quads,
+            triples,
             graphs: FxHashSet::default(),
             cancellation_token,
+            given,
+            id2str_sorted,
+            keys,
+        }
+    }
+
+    /// zhitu: the buffers, emptied, for another batch.
+    fn into_buffers(mut self) -> BatchBuffers {
+        self.given.clear();
+        self.id2str.clear();
+        self.id2str_sorted.clear();
+        self.quads.clear();
+        self.triples.clear();
+        BatchBuffers {
+            given: self.given,
+            id2str: self.id2str,
+            id2str_sorted: self.id2str_sorted,
+            quads: self.quads,
+            triples: self.triples,
+            keys: self.keys,
         }
     }
 
@@ -1557,9 +1632,9 @@ impl<'a> FileBulkLoader<'a> {
     /// written), and a term equal to the same position's term of the quad before is not
     /// encoded again: a document's quads share their graph, and runs of them their subject
     /// and predicate, and encoding hashes the term's string.
-    fn encode(&mut self, quads: Vec<Quad>) -> Result<(), StorageError> {
+    fn encode(&mut self, mut quads: Vec<Quad>) -> Result<(), StorageError> {
         let mut last: Option<(Quad, EncodedQuad)> = None;
-        for quad in quads {
+        for quad in quads.drain(..) {
             let previous = last.as_ref();
             let subject = match previous {
                 Some((q, e)) if q.subject == quad.subject => e.subject.clone(),
@@ -1592,6 +1667,10 @@ impl<'a> FileBulkLoader<'a> {
             }
             last = Some((quad, encoded));
         }
+        // zhitu: the emptied list goes back with the other buffers.
+        if self.given.capacity() < quads.capacity() {
+            self.given = quads;
+        }
         Ok(())
     }
 
@@ -1616,13 +1695,12 @@ impl<'a> FileBulkLoader<'a> {
         // id2str
         if !self.id2str.is_empty() {
             self.fail_if_cancelled()?;
-            let mut id2str = take(&mut self.id2str)
-                .into_iter()
-                .map(|(k, v)| (k.to_be_bytes(), v))
-                .collect::<Vec<_>>();
+            let id2str = &mut self.id2str_sorted;
+            id2str.clear();
+            id2str.extend(self.id2str.drain().map(|(k, v)| (k.to_be_bytes(), v)));
             id2str.sort_unstable();
             let mut run = RunWriter::create(self.storage.db.new_bulk_file(RUN_EXTENSION)?)?;
-            for (k, v) in id2str {
+            for (k, v) in id2str.drain(..) {
                 run.insert(&k, v.as_bytes())?;
             }
             sst_files.push((self.storage.id2str_cf.clone(), run.finish()?));
@@ -1638,7 +1716,7 @@ impl<'a> FileBulkLoader<'a> {
             ] {
                 sst_files.push((
                     cf.clone(),
-                    self.build_run(triples.iter(), |quad, key| {
+                    build_run(&mut self.keys, self.storage, triples.iter(), |quad, key| {
                         let terms = [&quad.subject, &quad.predicate, &quad.object];
                         for i in order {
                             write_term(key, terms[i]);
@@ -1646,13 +1724,19 @@ impl<'a> FileBulkLoader<'a> {
                     })?,
                 ));
             }
+            self.triples = triples;
         }
 
         if !self.quads.is_empty() {
             self.fail_if_cancelled()?;
             sst_files.push((
                 self.storage.graphs_cf.clone(),
-                self.build_run(self.graphs.iter(), |graph, key| write_term(key, graph))?,
+                build_run(
+                    &mut self.keys,
+                    self.storage,
+                    self.graphs.iter(),
+                    |graph, key| write_term(key, graph),
+                )?,
             ));
             self.graphs.clear();
             let quads = take(&mut self.quads);
@@ -1667,7 +1751,7 @@ impl<'a> FileBulkLoader<'a> {
                 self.fail_if_cancelled()?;
                 sst_files.push((
                     cf.clone(),
-                    self.build_run(quads.iter(), |quad, key| {
+                    build_run(&mut self.keys, self.storage, quads.iter(), |quad, key| {
                         let terms = [
                             &quad.subject,
                             &quad.predicate,
@@ -1680,6 +1764,7 @@ impl<'a> FileBulkLoader<'a> {
                     })?,
                 ));
             }
+            self.quads = quads;
         }
         self.fail_if_cancelled()
     }
@@ -1690,18 +1775,6 @@ impl<'a> FileBulkLoader<'a> {
         })
     }
 
-    fn build_run<'b, T: 'b>(
-        &self,
-        items: impl ExactSizeIterator<Item = &'b T>,
-        write: impl Fn(&T, &mut Vec<u8>),
-    ) -> Result<PathBuf, StorageError> {
-        let mut keys = KeyBatch::with_capacity(items.len());
-        for item in items {
-            keys.push_with(|key| write(item, key));
-        }
-        keys.write_run(self.storage.db.new_bulk_file(RUN_EXTENSION)?)
-    }
-
     fn fail_if_cancelled(&self) -> Result<(), StorageError> {
         if self.cancellation_token.is_cancelled() {
             Err(StorageError::Other("Cancelled".into()))
@@ -1709,6 +1782,21 @@ impl<'a> FileBulkLoader<'a> {
             Ok(())
         }
     }
+}
+
+/// zhitu: writes the keys `write` makes of `items` as a sorted run, in `keys` (emptied
+/// first, its buffers reused).
+fn build_run<'b, T: 'b>(
+    keys: &mut KeyBatch,
+    storage: &RocksDbStorage,
+    items: impl ExactSizeIterator<Item = &'b T>,
+    write: impl Fn(&T, &mut Vec<u8>),
+) -> Result<PathBuf, StorageError> {
+    keys.clear(items.len());
+    for item in items {
+        keys.push_with(|key| write(item, key));
+    }
+    keys.write_run(storage.db.new_bulk_file(RUN_EXTENSION)?)
 }
 
 #[cfg(test)]
