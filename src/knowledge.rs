@@ -1281,6 +1281,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_rule_regex_skips_text_without_the_literals_every_match_needs() {
+        let p = Path::new("rules.toml");
+        let list = rule_regex(
+            p,
+            "(?P<list>(?:[^，、]{2,12}、)+[^，、]{2,12})等(?:企业|公司)",
+            "l",
+        )
+        .unwrap();
+        assert_eq!(list.needs, ["、", "等"]);
+        // Optional parts, alternatives and classes require nothing; case folding makes a class.
+        let loose = rule_regex(p, "(?:关于)?[A-Z]+(?:意见|通知)?x*(?i:ab)", "x").unwrap();
+        assert!(loose.needs.is_empty());
+        let texts = [
+            "华为、中兴等企业",
+            "华为、中兴和其他企业",
+            "华为等企业",
+            "北京、上海等城市，华为、腾讯等公司",
+        ];
+        for t in texts {
+            let plain: Vec<_> = list.as_regex().find_iter(t).map(|m| m.range()).collect();
+            let ruled: Vec<_> = list
+                .captures_iter(t)
+                .map(|c| c.get(0).unwrap().range())
+                .collect();
+            assert_eq!(plain, ruled, "{t}");
+            assert_eq!(
+                list.may_match(t),
+                t.contains('、') && t.contains('等'),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
     fn lexicon_lines_are_checked() {
         let mut out = Vec::new();
         parse_lexicon(
