@@ -724,8 +724,9 @@ fn files_of_a_load_a_crash_left_uncommitted_go_when_a_writer_opens_the_store() {
 #[test]
 fn a_bulk_load_merges_its_batches_keeping_each_quad_once() {
     // The vendored loader sorts each batch into a run and merges the runs at commit: a quad
-    // or a string in several batches, or already stored, must come out once. With one
-    // thread, each batch is sorted in the buffers the batch before it left (emptied).
+    // or a string in one batch twice, in several batches, or already stored, must come out
+    // once. With one thread, each batch is sorted in the buffers the batch before it left
+    // (emptied).
     for threads in [1, 4] {
         bulk_load_merges_batches(threads);
     }
@@ -751,7 +752,9 @@ fn bulk_load_merges_batches(threads: usize) {
     };
     let mut loader = store.inner().bulk_loader().with_num_threads(threads);
     for (from, to) in [(0, 300), (200, 500), (0, 100)] {
-        loader.load_quads(batch(from, to)).unwrap();
+        // Each batch repeats some of its own quads too.
+        let repeated = batch(from, from + 50);
+        loader.load_quads(batch(from, to).into_iter().chain(repeated)).unwrap();
     }
     loader.commit().unwrap();
     assert_eq!(store.len().unwrap(), 1000);

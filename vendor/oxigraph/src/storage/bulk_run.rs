@@ -58,11 +58,21 @@ impl RunWriter {
     }
 
     pub fn insert(&mut self, key: &[u8], value: &[u8]) -> Result<(), StorageError> {
-        let shared = key
-            .iter()
-            .zip(&self.last)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let shared = common_prefix(key, &self.last);
+        self.write_entry(key, shared, value)
+    }
+
+    /// Appends `key`, with no value, unless it is the key appended last (sorted keys: each
+    /// is written once). The prefix shared with the last key tells, without comparing twice.
+    pub fn insert_key(&mut self, key: &[u8]) -> Result<(), StorageError> {
+        let shared = common_prefix(key, &self.last);
+        if shared == key.len() && shared == self.last.len() && !self.last.is_empty() {
+            return Ok(());
+        }
+        self.write_entry(key, shared, &[])
+    }
+
+    fn write_entry(&mut self, key: &[u8], shared: usize, value: &[u8]) -> Result<(), StorageError> {
         write_varint(&mut self.out, shared)?;
         write_varint(&mut self.out, key.len() - shared)?;
         self.out.write_all(&key[shared..])?;
@@ -78,6 +88,24 @@ impl RunWriter {
         self.finished = true;
         Ok(self.path.clone())
     }
+}
+
+/// The length of the longest common prefix of `a` and `b`, compared eight bytes at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_le_bytes(a[i..i + 8].try_into().unwrap_or_default());
+        let y = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+        if x != y {
+            return i + ((x ^ y).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
 }
 
 fn write_varint(out: &mut impl Write, mut n: usize) -> io::Result<()> {
@@ -395,12 +423,8 @@ fn write_keys<'a>(
     keys: impl Iterator<Item = &'a [u8]>,
 ) -> Result<PathBuf, StorageError> {
     let mut run = RunWriter::create(path)?;
-    let mut previous: Option<&[u8]> = None;
     for key in keys {
-        if previous != Some(key) {
-            run.insert(key, &[])?;
-        }
-        previous = Some(key);
+        run.insert_key(key)?;
     }
     run.finish()
 }

@@ -1698,7 +1698,8 @@ impl<'a> FileBulkLoader<'a> {
             let id2str = &mut self.id2str_sorted;
             id2str.clear();
             id2str.extend(self.id2str.drain().map(|(k, v)| (k.to_be_bytes(), v)));
-            id2str.sort_unstable();
+            // zhitu: sorted as numbers (the hashes are distinct), not by comparing arrays.
+            id2str.sort_unstable_by_key(|(k, _)| u128::from_be_bytes(*k));
             let mut run = RunWriter::create(self.storage.db.new_bulk_file(RUN_EXTENSION)?)?;
             for (k, v) in id2str.drain(..) {
                 run.insert(&k, v.as_bytes())?;
