@@ -157,6 +157,20 @@ impl RunReader {
     }
 
     fn varint(&mut self) -> io::Result<usize> {
+        // zhitu: a varint whole in the buffer is decoded there (nearly all of them); one
+        // that runs past it, byte by byte.
+        let mut n = 0usize;
+        for (i, &byte) in self.input.buffer().iter().take(9).enumerate() {
+            n |= usize::from(byte & 0x7F) << (7 * i);
+            if byte < 0x80 {
+                self.input.consume(i + 1);
+                return Ok(n);
+            }
+        }
+        self.varint_by_byte()
+    }
+
+    fn varint_by_byte(&mut self) -> io::Result<usize> {
         let mut n = 0usize;
         let mut shift = 0;
         loop {
