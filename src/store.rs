@@ -496,7 +496,7 @@ pub const SORT_THREADS: usize = 2;
 /// the background, on the cores extraction needs (a 1 GB corpus in 256-document loads read
 /// 152 GB and wrote 168 GB before it was stopped). Few large loads write the data about
 /// once; their runs wait on disk, inside the store's folder, until the commit. The 1 GB
-/// bench corpus (39.5M quads) is one load.
+/// bench corpus (39.2M quads) is one load.
 pub const COMMIT_QUADS: usize = 50_000_000;
 
 /// After a run that loaded at least this many quads, `extract` compacts the store
