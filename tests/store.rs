@@ -754,7 +754,9 @@ fn bulk_load_merges_batches(threads: usize) {
     for (from, to) in [(0, 300), (200, 500), (0, 100)] {
         // Each batch repeats some of its own quads too.
         let repeated = batch(from, from + 50);
-        loader.load_quads(batch(from, to).into_iter().chain(repeated)).unwrap();
+        loader
+            .load_quads(batch(from, to).into_iter().chain(repeated))
+            .unwrap();
     }
     loader.commit().unwrap();
     assert_eq!(store.len().unwrap(), 1000);
