@@ -628,10 +628,6 @@ impl StorageBulkLoader<'_> {
         }
     }
 
-    #[cfg_attr(
-        any(target_family = "wasm", not(feature = "rocksdb")),
-        expect(clippy::unnecessary_wraps, unused_variables)
-    )]
     /// zhitu: an empty list for a batch, reusing a finished batch's where the loader keeps them.
     pub fn spare_batch(&self, capacity: usize) -> Vec<Quad> {
         match &self.kind {
@@ -641,6 +637,10 @@ impl StorageBulkLoader<'_> {
         }
     }
 
+    #[cfg_attr(
+        any(target_family = "wasm", not(feature = "rocksdb")),
+        expect(clippy::unnecessary_wraps, unused_variables)
+    )]
     pub fn load_batch(
         &mut self,
         quads: Vec<Quad>,

@@ -1413,6 +1413,17 @@ struct BatchBuffers {
     keys: KeyBatch,
 }
 
+impl BatchBuffers {
+    /// Empties the buffers, keeping their memory (a `KeyBatch` is emptied as it is reused).
+    fn clear(&mut self) {
+        self.given.clear();
+        self.id2str.clear();
+        self.id2str_sorted.clear();
+        self.quads.clear();
+        self.triples.clear();
+    }
+}
+
 impl Drop for RocksDbStorageBulkLoader<'_> {
     fn drop(&mut self) {
         self.cancellation_token.cancel();
@@ -1554,15 +1565,10 @@ impl RocksDbStorageBulkLoader<'_> {
 
 struct FileBulkLoader<'a> {
     storage: &'a RocksDbStorage,
-    id2str: HashMap<StrHash, Box<str>, BuildHasherDefault<StrHashHasher>>,
-    quads: Vec<EncodedQuad>,
-    triples: Vec<EncodedQuad>,
+    /// zhitu: id2str, the encoded quads and triples and the rest (see [`BatchBuffers`]).
+    b: BatchBuffers,
     graphs: FxHashSet<EncodedTerm>,
     cancellation_token: CancellationToken,
-    /// zhitu: the rest of the batch's buffers (see [`BatchBuffers`]).
-    given: Vec<Quad>,
-    id2str_sorted: Vec<([u8; 16], Box<str>)>,
-    keys: KeyBatch,
 }
 
 impl<'a> FileBulkLoader<'a> {
@@ -1572,44 +1578,21 @@ impl<'a> FileBulkLoader<'a> {
         batch_size: usize,
         cancellation_token: CancellationToken,
     ) -> Self {
-        let BatchBuffers {
-            given,
-            mut id2str,
-            id2str_sorted,
-            mut quads,
-            triples,
-            keys,
-        } = buffers;
-        id2str.reserve(3 * batch_size);
-        quads.reserve(batch_size);
+        let mut b = buffers;
+        b.id2str.reserve(3 * batch_size);
+        b.quads.reserve(batch_size);
         Self {
             storage,
-            id2str,
-            quads,
-            triples,
+            b,
             graphs: FxHashSet::default(),
             cancellation_token,
-            given,
-            id2str_sorted,
-            keys,
         }
     }
 
     /// zhitu: the buffers, emptied, for another batch.
     fn into_buffers(mut self) -> BatchBuffers {
-        self.given.clear();
-        self.id2str.clear();
-        self.id2str_sorted.clear();
-        self.quads.clear();
-        self.triples.clear();
-        BatchBuffers {
-            given: self.given,
-            id2str: self.id2str,
-            id2str_sorted: self.id2str_sorted,
-            quads: self.quads,
-            triples: self.triples,
-            keys: self.keys,
-        }
+        self.b.clear();
+        self.b
     }
 
     fn load(
@@ -1619,7 +1602,7 @@ impl<'a> FileBulkLoader<'a> {
         sst_files: &mut Vec<(ColumnFamily, PathBuf)>,
     ) -> Result<(), StorageError> {
         self.encode(quads)?;
-        let size = self.triples.len() + self.quads.len();
+        let size = self.b.triples.len() + self.b.quads.len();
         self.build_sst_files(sst_files)?;
         *counter
             .lock()
@@ -1661,15 +1644,15 @@ impl<'a> FileBulkLoader<'a> {
                 graph_name,
             };
             if quad.graph_name.is_default_graph() {
-                self.triples.push(encoded.clone());
+                self.b.triples.push(encoded.clone());
             } else {
-                self.quads.push(encoded.clone());
+                self.b.quads.push(encoded.clone());
             }
             last = Some((quad, encoded));
         }
         // zhitu: the emptied list goes back with the other buffers.
-        if self.given.capacity() < quads.capacity() {
-            self.given = quads;
+        if self.b.given.capacity() < quads.capacity() {
+            self.b.given = quads;
         }
         Ok(())
     }
@@ -1693,11 +1676,11 @@ impl<'a> FileBulkLoader<'a> {
         sst_files: &mut Vec<(ColumnFamily, PathBuf)>,
     ) -> Result<(), StorageError> {
         // id2str
-        if !self.id2str.is_empty() {
+        if !self.b.id2str.is_empty() {
             self.fail_if_cancelled()?;
-            let id2str = &mut self.id2str_sorted;
+            let id2str = &mut self.b.id2str_sorted;
             id2str.clear();
-            id2str.extend(self.id2str.drain().map(|(k, v)| (k.to_be_bytes(), v)));
+            id2str.extend(self.b.id2str.drain().map(|(k, v)| (k.to_be_bytes(), v)));
             // zhitu: sorted as numbers (the hashes are distinct), not by comparing arrays.
             id2str.sort_unstable_by_key(|(k, _)| u128::from_be_bytes(*k));
             let mut run = RunWriter::create(self.storage.db.new_bulk_file(RUN_EXTENSION)?)?;
@@ -1707,9 +1690,9 @@ impl<'a> FileBulkLoader<'a> {
             sst_files.push((self.storage.id2str_cf.clone(), run.finish()?));
         }
 
-        if !self.triples.is_empty() {
+        if !self.b.triples.is_empty() {
             self.fail_if_cancelled()?;
-            let triples = take(&mut self.triples);
+            let triples = take(&mut self.b.triples);
             for (cf, order) in [
                 (&self.storage.dspo_cf, [0, 1, 2]),
                 (&self.storage.dpos_cf, [1, 2, 0]),
@@ -1717,30 +1700,35 @@ impl<'a> FileBulkLoader<'a> {
             ] {
                 sst_files.push((
                     cf.clone(),
-                    build_run(&mut self.keys, self.storage, triples.iter(), |quad, key| {
-                        let terms = [&quad.subject, &quad.predicate, &quad.object];
-                        for i in order {
-                            write_term(key, terms[i]);
-                        }
-                    })?,
+                    build_run(
+                        &mut self.b.keys,
+                        self.storage,
+                        triples.iter(),
+                        |quad, key| {
+                            let terms = [&quad.subject, &quad.predicate, &quad.object];
+                            for i in order {
+                                write_term(key, terms[i]);
+                            }
+                        },
+                    )?,
                 ));
             }
-            self.triples = triples;
+            self.b.triples = triples;
         }
 
-        if !self.quads.is_empty() {
+        if !self.b.quads.is_empty() {
             self.fail_if_cancelled()?;
             sst_files.push((
                 self.storage.graphs_cf.clone(),
                 build_run(
-                    &mut self.keys,
+                    &mut self.b.keys,
                     self.storage,
                     self.graphs.iter(),
                     |graph, key| write_term(key, graph),
                 )?,
             ));
             self.graphs.clear();
-            let quads = take(&mut self.quads);
+            let quads = take(&mut self.b.quads);
             for (cf, order) in [
                 (&self.storage.gspo_cf, [3, 0, 1, 2]),
                 (&self.storage.gpos_cf, [3, 1, 2, 0]),
@@ -1752,7 +1740,7 @@ impl<'a> FileBulkLoader<'a> {
                 self.fail_if_cancelled()?;
                 sst_files.push((
                     cf.clone(),
-                    build_run(&mut self.keys, self.storage, quads.iter(), |quad, key| {
+                    build_run(&mut self.b.keys, self.storage, quads.iter(), |quad, key| {
                         let terms = [
                             &quad.subject,
                             &quad.predicate,
@@ -1765,14 +1753,14 @@ impl<'a> FileBulkLoader<'a> {
                     })?,
                 ));
             }
-            self.quads = quads;
+            self.b.quads = quads;
         }
         self.fail_if_cancelled()
     }
 
     fn insert_term(&mut self, term: TermRef<'_>, encoded: &EncodedTerm) {
         insert_term(term, encoded, &mut |key, value| {
-            self.id2str.entry(*key).or_insert_with(|| value.into());
+            self.b.id2str.entry(*key).or_insert_with(|| value.into());
         })
     }
 
