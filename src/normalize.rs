@@ -138,7 +138,9 @@ impl Cleaner {
     #[inline]
     fn keep(&mut self, c: char, offset: u32) {
         self.text.push(c);
-        self.origin.extend_from_slice(&[offset; 4][..c.len_utf8()]);
+        // One entry per byte; a loop of at most four, not a call to memcpy per character.
+        self.origin
+            .extend(std::iter::repeat_n(offset, c.len_utf8()));
         self.prev = Some(c);
     }
 }
