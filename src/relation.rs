@@ -87,6 +87,11 @@ pub fn find(
     for s in sentences {
         let stext = &text[s.start..s.end];
         let ms = &by_sentence[s.index];
+        if ms.is_empty() {
+            // Each side takes its ends from the sentence's mentions, or else the main
+            // subject, which cannot stand on both (no self-relations): nothing to find.
+            continue;
+        }
         for h in rr.triggers.find_iter(stext) {
             let (ts, te) = (s.start + h.start(), s.start + h.end());
             if ms
