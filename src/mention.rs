@@ -239,6 +239,8 @@ struct Scratch {
     known: Vec<(usize, usize)>,
     /// Boundary words found: (start, end, word index).
     words: Vec<(usize, usize, usize)>,
+    /// Head words found: (start, end, head word index).
+    heads: Vec<(usize, usize, usize)>,
 }
 
 fn candidates(
@@ -258,6 +260,7 @@ fn candidates(
     }
     buf.lexical.clear();
     buf.words.clear();
+    buf.heads.clear();
     buf.blocked.resize(text.len(), false);
     buf.numeral.resize(text.len(), false);
     let mut ctx = Ctx {
@@ -283,6 +286,23 @@ fn candidates(
             Source::Lexicon,
             format!("lexicon:{}", e.source),
         ));
+    }
+    ctx.buf.heads.extend(
+        r.heads
+            .find_iter(text)
+            .map(|h| (h.start(), h.end(), h.pattern().as_usize())),
+    );
+    // Boundaries bound names that grow from a lexicon name, a head word, a list member or a
+    // quotation. A sentence with none of them (nearly half of those in news text) has only
+    // the fixed shapes of the pattern rules, which need no boundaries.
+    if ctx.buf.lexical.is_empty()
+        && ctx.buf.heads.is_empty()
+        && members.is_empty()
+        && !text.contains(|c| QUOTE_PAIRS.iter().any(|p| p.0 == c))
+    {
+        pattern_candidates(&ctx, r, cands);
+        *scratch = ctx.buf;
+        return;
     }
     // Boundaries: words and patterns, except where a lexicon name covers them.
     for h in r.boundary_words.find_iter(text) {
@@ -548,32 +568,32 @@ fn head_candidates(
     rejected: &mut Vec<Rejection>,
 ) {
     let text = ctx.text;
-    for h in r.heads.find_iter(text) {
-        let rule = &r.head_rules[r.head_rule[h.pattern().as_usize()]];
-        if ctx.covered_by_lexicon(h.start(), h.end())
-            && !ctx.buf.lexical.iter().any(|&(_, lb, _)| lb == h.end())
+    for &(h_start, h_end, word) in &ctx.buf.heads {
+        let rule = &r.head_rules[r.head_rule[word]];
+        if ctx.covered_by_lexicon(h_start, h_end)
+            && !ctx.buf.lexical.iter().any(|&(_, lb, _)| lb == h_end)
         {
             continue; // the head word is inside a known name
         }
         let id = format!("head.{}", rule.id);
-        let after = &text[h.end()..];
+        let after = &text[h_end..];
         if rule
             .not_before
             .iter()
             .any(|w| after.starts_with(w.as_str()))
         {
             rejected.push(ctx.reject(
-                h.start(),
-                h.end(),
+                h_start,
+                h_end,
                 &id,
                 "the head word continues into another word",
             ));
             continue;
         }
-        let head_len = text[h.start()..h.end()].chars().count();
+        let head_len = text[h_start..h_end].chars().count();
         let max = rule.max_length.saturating_sub(head_len);
         let mut start = ctx.extend_left(
-            h.start(),
+            h_start,
             max,
             rule.stop_at_entities.then_some(rule.kind),
             &rule.allow,
@@ -586,16 +606,16 @@ fn head_candidates(
             // X、Y等一批重大创新平台: the class of the list before, not a name.
             rejected.push(ctx.reject(
                 start,
-                h.end(),
+                h_end,
                 &id,
                 "the class noun of a list (…等 X), not a name",
             ));
             continue;
         }
         // Leading generic modifiers (新型, 一批 …) are not part of a name.
-        start = strip_generic(text, start, h.start(), r);
-        let modifier_text = &text[start..h.start()];
-        let head_text = &text[h.start()..h.end()];
+        start = strip_generic(text, start, h_start, r);
+        let modifier_text = &text[start..h_start];
+        let head_text = &text[h_start..h_end];
         let blocked_relative = r
             .relative_blockers
             .iter()
@@ -603,7 +623,7 @@ fn head_candidates(
         if blocked_relative && modifier_text.chars().count() <= 1 {
             rejected.push(ctx.reject(
                 start,
-                h.end(),
+                h_end,
                 &id,
                 "a generic body (各区人民政府), not a name",
             ));
@@ -619,8 +639,8 @@ fn head_candidates(
             // 市财政局: the document's own city; `entity` supplies the place.
             cands.push(ctx.mention(
                 start,
-                h.end(),
-                text[start..h.end()].to_owned(),
+                h_end,
+                text[start..h_end].to_owned(),
                 Vec::new(),
                 rule.kind,
                 Source::Head,
@@ -629,13 +649,15 @@ fn head_candidates(
             continue;
         }
         if r.kind_heads.iter().any(|k| k == head_text)
-            && ctx.buf.lexical.iter().any(|&(la, lb, kind)| {
-                la == start && lb == h.start() && kind == EntityType::Industry
-            })
+            && ctx
+                .buf
+                .lexical
+                .iter()
+                .any(|&(la, lb, kind)| la == start && lb == h_start && kind == EntityType::Industry)
         {
             rejected.push(ctx.reject(
                 start,
-                h.end(),
+                h_end,
                 &id,
                 "an industry's zone (智能制造示范区) is a kind of place, not a name",
             ));
@@ -645,7 +667,7 @@ fn head_candidates(
         if modifier < rule.min_modifier {
             rejected.push(ctx.reject(
                 start,
-                h.end(),
+                h_end,
                 &id,
                 format!(
                     "only {modifier} character(s) before the head word (needs {})",
@@ -654,14 +676,14 @@ fn head_candidates(
             ));
             continue;
         }
-        let name = &text[start..h.end()];
+        let name = &text[start..h_end];
         if is_generic_name(name, r) {
-            rejected.push(ctx.reject(start, h.end(), &id, "a generic phrase, not a name"));
+            rejected.push(ctx.reject(start, h_end, &id, "a generic phrase, not a name"));
             continue;
         }
         cands.push(ctx.mention(
             start,
-            h.end(),
+            h_end,
             strip_marks(name),
             Vec::new(),
             rule.kind,
