@@ -120,6 +120,9 @@ fn write_varint(out: &mut impl Write, mut n: usize) -> io::Result<()> {
 struct RunReader {
     input: BufReader<File>,
     key: Vec<u8>,
+    /// The key's first eight bytes, zero-padded, as a number: keys that differ there (most
+    /// of those a merge compares) are ordered without a call to memcmp.
+    head: u64,
     value: Vec<u8>,
 }
 
@@ -128,6 +131,7 @@ impl RunReader {
         Ok(Self {
             input: BufReader::with_capacity(1 << 16, File::open(path)?),
             key: Vec::new(),
+            head: 0,
             value: Vec::new(),
         })
     }
@@ -144,6 +148,10 @@ impl RunReader {
         }
         self.key.truncate(shared);
         self.read_into_key(suffix)?;
+        let mut head = [0; 8];
+        let n = self.key.len().min(8);
+        head[..n].copy_from_slice(&self.key[..n]);
+        self.head = u64::from_be_bytes(head);
         let value = self.varint()?;
         self.value.resize(value, 0);
         io::Read::read_exact(&mut self.input, &mut self.value)?;
@@ -198,18 +206,14 @@ fn merge(db: &Db, runs: &[PathBuf], ssts: &mut Vec<PathBuf>) -> Result<(), Stora
             readers.push(reader);
         }
     }
-    // A binary min-heap of reader indices ordered by (key, index).
-    let less = |readers: &[RunReader], a: usize, b: usize| {
-        (readers[a].key.as_slice(), a) < (readers[b].key.as_slice(), b)
-    };
-    let mut heap: Vec<usize> = (0..readers.len()).collect();
-    for i in (0..heap.len() / 2).rev() {
-        sift_down(&mut heap, i, |a, b| less(&readers, a, b));
-    }
+    // Readers at their end drop out of the tournament; the others are ordered by
+    // (key, index), so that of equal keys the first run's comes first.
+    let mut done = vec![false; readers.len()];
+    let mut tree = LoserTree::new(readers.len(), |a, b| beats(&readers, &done, a, b));
     // The SST file being written, and how many keys it holds.
     let mut writer: Option<(SstFileWriter, usize)> = None;
     let mut last: Option<Vec<u8>> = None;
-    while let Some(&top) = heap.first() {
+    while let Some(top) = tree.winner().filter(|&w| !done[w]) {
         let reader = &readers[top];
         if last.as_deref() != Some(reader.key.as_slice()) {
             if writer.is_none() {
@@ -229,9 +233,9 @@ fn merge(db: &Db, runs: &[PathBuf], ssts: &mut Vec<PathBuf>) -> Result<(), Stora
             last.get_or_insert_with(Vec::new).clone_from(&reader.key);
         }
         if !readers[top].advance()? {
-            heap.swap_remove(0);
+            done[top] = true;
         }
-        sift_down(&mut heap, 0, |a, b| less(&readers, a, b));
+        tree.replay(top, |a, b| beats(&readers, &done, a, b));
     }
     if let Some((w, _)) = writer {
         w.finish()?;
@@ -239,21 +243,57 @@ fn merge(db: &Db, runs: &[PathBuf], ssts: &mut Vec<PathBuf>) -> Result<(), Stora
     Ok(())
 }
 
-fn sift_down(heap: &mut [usize], mut i: usize, less: impl Fn(usize, usize) -> bool) {
-    loop {
-        let (l, r) = (2 * i + 1, 2 * i + 2);
-        let mut smallest = i;
-        if l < heap.len() && less(heap[l], heap[smallest]) {
-            smallest = l;
+/// Whether reader `a` comes before reader `b` in a merge: a reader at its end after every
+/// other, and of equal keys the first run's first.
+fn beats(readers: &[RunReader], done: &[bool], a: usize, b: usize) -> bool {
+    let (x, y) = (&readers[a], &readers[b]);
+    !done[a] && (done[b] || (x.head, x.key.as_slice(), a) < (y.head, y.key.as_slice(), b))
+}
+
+/// A tournament tree of losers over `k` players: the overall winner is at the root, and
+/// when it changes, one match per level finds the next (a binary heap plays two). Players
+/// are leaves `k..2k` of an implicit complete binary tree; internal node `n` (`1..k`) keeps
+/// the loser of the match between its subtrees' winners.
+struct LoserTree {
+    /// `tree[0]`: the winner; `tree[n]`, `n` in `1..k`: the loser at node `n`.
+    tree: Vec<usize>,
+}
+
+impl LoserTree {
+    /// Plays every match; `less(a, b)`: player `a` beats player `b` (a strict order).
+    fn new(k: usize, less: impl Fn(usize, usize) -> bool) -> Self {
+        if k == 0 {
+            return Self { tree: Vec::new() };
         }
-        if r < heap.len() && less(heap[r], heap[smallest]) {
-            smallest = r;
+        let mut winners = vec![0; 2 * k];
+        let mut tree = vec![0; k];
+        for (i, w) in winners[k..].iter_mut().enumerate() {
+            *w = i;
         }
-        if smallest == i {
-            return;
+        for n in (1..k).rev() {
+            let (a, b) = (winners[2 * n], winners[2 * n + 1]);
+            (winners[n], tree[n]) = if less(b, a) { (b, a) } else { (a, b) };
         }
-        heap.swap(i, smallest);
-        i = smallest;
+        tree[0] = winners[1];
+        Self { tree }
+    }
+
+    fn winner(&self) -> Option<usize> {
+        self.tree.first().copied()
+    }
+
+    /// Replays the matches of `player` (the winner, whose value changed) up to the root.
+    fn replay(&mut self, player: usize, less: impl Fn(usize, usize) -> bool) {
+        let k = self.tree.len();
+        let mut winner = player;
+        let mut n = (player + k) / 2;
+        while n >= 1 {
+            if less(self.tree[n], winner) {
+                std::mem::swap(&mut self.tree[n], &mut winner);
+            }
+            n /= 2;
+        }
+        self.tree[0] = winner;
     }
 }
 
