@@ -10,7 +10,8 @@
 //! This stage also picks the document's *main subject*: the park or body the report is
 //! about, which fills the actor of sentences that leave it out.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
+use std::collections::BTreeSet;
 
 use crate::knowledge::Knowledge;
 use crate::mention::{Mention, Mentions, Source};

@@ -10,7 +10,8 @@
 //! **Invariant:** every offset in a `DocumentGraph` counts code points of the document's
 //! decoded original text, end exclusive, and `text` fields quote that original.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;

@@ -8,7 +8,7 @@
 //! lexicon names, one automaton for all head words, one for all triggers) that the stages
 //! borrow.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -105,7 +105,7 @@ struct NameTrie {
     /// BMP character → child of the root (0: none).
     root: Vec<u32>,
     /// (node << 32 | character) → child.
-    edges: HashMap<u64, u32, std::hash::BuildHasherDefault<EdgeHasher>>,
+    edges: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<EdgeHasher>>,
     /// One bit per hash of an edge key: most look-ups are for an edge that does not exist
     /// (the character after a name's first one), and this small table rules out nearly all of
     /// them without touching the much larger map.
@@ -128,7 +128,7 @@ impl NameTrie {
     fn new() -> Self {
         NameTrie {
             root: vec![0; 0x10000],
-            edges: HashMap::default(),
+            edges: std::collections::HashMap::default(),
             values: vec![NO_NAME],
             edge_filter: vec![0; 1 << (EDGE_FILTER_BITS - 6)],
         }

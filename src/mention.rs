@@ -13,7 +13,7 @@
 //!
 //! All positions are byte offsets into the clean text; `entity` maps them back.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 

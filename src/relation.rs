@@ -9,8 +9,9 @@
 //! whose header names the roles of its columns (指导部门 | 改革举措), and a name that contains
 //! its parent's (中科大北京研究院 → 中国科学技术大学).
 
+use foldhash::{HashSet, HashSetExt};
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use crate::entity::Entities;
 use crate::knowledge::{Knowledge, RelationRule, Side, SideRule, Take};
