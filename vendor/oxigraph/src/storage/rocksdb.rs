@@ -1405,7 +1405,9 @@ pub struct RocksDbStorageBulkLoader<'a> {
 /// emptied, and the next batches take them.
 #[derive(Default)]
 struct BatchBuffers {
-    given: Vec<Quad>,
+    /// Emptied lists of quads given. More than one can gather here: a list is taken for the
+    /// next batch while the batches before are still loading, and each comes back.
+    given: Vec<Vec<Quad>>,
     id2str: HashMap<StrHash, Box<str>, BuildHasherDefault<StrHashHasher>>,
     id2str_sorted: Vec<([u8; 16], Box<str>)>,
     quads: Vec<EncodedQuad>,
@@ -1416,7 +1418,6 @@ struct BatchBuffers {
 impl BatchBuffers {
     /// Empties the buffers, keeping their memory (a `KeyBatch` is emptied as it is reused).
     fn clear(&mut self) {
-        self.given.clear();
         self.id2str.clear();
         self.id2str_sorted.clear();
         self.quads.clear();
@@ -1458,12 +1459,7 @@ impl RocksDbStorageBulkLoader<'_> {
             .spare
             .lock()
             .ok()
-            .and_then(|mut spare| {
-                spare
-                    .iter_mut()
-                    .find(|b| b.given.capacity() > 0)
-                    .map(|b| take(&mut b.given))
-            })
+            .and_then(|mut spare| spare.iter_mut().find_map(|b| b.given.pop()))
             .unwrap_or_default();
         batch.reserve(capacity);
         batch
@@ -1651,9 +1647,7 @@ impl<'a> FileBulkLoader<'a> {
             last = Some((quad, encoded));
         }
         // zhitu: the emptied list goes back with the other buffers.
-        if self.b.given.capacity() < quads.capacity() {
-            self.b.given = quads;
-        }
+        self.b.given.push(quads);
         Ok(())
     }
 
