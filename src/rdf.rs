@@ -32,7 +32,8 @@ fn node(iri: impl Into<String>) -> NamedNode {
 }
 
 fn zt(local: &str) -> NamedNode {
-    node(format!("{ZT}{local}"))
+    // Called for nearly every quad: concatenation, not the formatting machinery.
+    node([ZT, local].concat())
 }
 
 fn zh(text: &str) -> Literal {
@@ -49,9 +50,11 @@ fn int(n: usize) -> Literal {
 
 /// Literals may hold any character but NUL and lone control characters confuse consumers.
 fn clean_literal(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect()
+    let unwanted = |c: char| c.is_control() && !matches!(c, '\n' | '\t');
+    if !text.contains(unwanted) {
+        return text.to_owned();
+    }
+    text.chars().filter(|&c| !unwanted(c)).collect()
 }
 
 /// All quads of one document, in its named graph, in a deterministic order. Mentions with

@@ -563,7 +563,7 @@ impl DocumentLoader<'_> {
             store.retract(&graphs, false)?;
         }
         // Facts repeat across documents; once per call is enough (the store keeps one).
-        let mut knowledge = HashSet::new();
+        let mut knowledge = foldhash::HashSet::default();
         for (_, quads) in &documents {
             knowledge.extend(knowledge_quads(quads));
             self.loaded += quads.len();
