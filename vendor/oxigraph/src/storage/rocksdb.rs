@@ -1394,20 +1394,28 @@ pub struct RocksDbStorageBulkLoader<'a> {
     done_and_displayed_counter: u64,
     cancellation_token: CancellationToken,
     atomic: bool,
-    /// zhitu: the buffers of finished batches, for the next ones (see [`BatchBuffers`]).
-    spare: Arc<Mutex<Vec<BatchBuffers>>>,
+    /// zhitu: what finished batches leave for the next ones.
+    spare: Arc<Mutex<Spare>>,
 }
 
-/// zhitu: the large buffers of a batch: its quads as given, their terms and encodings, and
+/// zhitu: the buffers of finished batches (see [`BatchBuffers`]), and the emptied lists of
+/// quads given. A list comes back as soon as its batch is encoded, and is kept apart from
+/// the buffers: the next batch's list is taken while the batches before it still sort,
+/// and a list inside their buffers would then be out of reach (a new one was allocated
+/// each time, and the lists piled up: gigabytes at 1 GB).
+#[derive(Default)]
+struct Spare {
+    buffers: Vec<BatchBuffers>,
+    lists: Vec<Vec<Quad>>,
+}
+
+/// zhitu: the large buffers of a batch: its quads' terms and encodings, and
 /// the keys of an index. A batch of 250,000 quads needs a few hundred megabytes of them;
 /// allocated afresh for every batch, they were page-faulted in again each time (the kernel
 /// zeroing huge pages took a tenth of a load's time). Finished batches leave them here,
 /// emptied, and the next batches take them.
 #[derive(Default)]
 struct BatchBuffers {
-    /// Emptied lists of quads given. More than one can gather here: a list is taken for the
-    /// next batch while the batches before are still loading, and each comes back.
-    given: Vec<Vec<Quad>>,
     id2str: HashMap<StrHash, Box<str>, BuildHasherDefault<StrHashHasher>>,
     id2str_sorted: Vec<([u8; 16], Box<str>)>,
     quads: Vec<EncodedQuad>,
@@ -1459,7 +1467,7 @@ impl RocksDbStorageBulkLoader<'_> {
             .spare
             .lock()
             .ok()
-            .and_then(|mut spare| spare.iter_mut().find_map(|b| b.given.pop()))
+            .and_then(|mut spare| spare.lists.pop())
             .unwrap_or_default();
         batch.reserve(capacity);
         batch
@@ -1491,13 +1499,13 @@ impl RocksDbStorageBulkLoader<'_> {
             let buffers = spare
                 .lock()
                 .ok()
-                .and_then(|mut spare| spare.pop())
+                .and_then(|mut spare| spare.buffers.pop())
                 .unwrap_or_default();
             let mut loader =
                 FileBulkLoader::new(&storage, buffers, batch.len(), cancellation_token);
-            let loaded = loader.load(batch, &counter, &mut sst_files);
+            let loaded = loader.load(batch, &counter, &mut sst_files, &spare);
             if let Ok(mut spare) = spare.lock() {
-                spare.push(loader.into_buffers());
+                spare.buffers.push(loader.into_buffers());
             }
             match loaded {
                 Ok(()) => Ok(sst_files),
@@ -1596,8 +1604,12 @@ impl<'a> FileBulkLoader<'a> {
         quads: Vec<Quad>,
         counter: &Mutex<u64>,
         sst_files: &mut Vec<(ColumnFamily, PathBuf)>,
+        spare: &Mutex<Spare>,
     ) -> Result<(), StorageError> {
-        self.encode(quads)?;
+        let emptied = self.encode(quads)?;
+        if let Ok(mut spare) = spare.lock() {
+            spare.lists.push(emptied);
+        }
         let size = self.b.triples.len() + self.b.quads.len();
         self.build_sst_files(sst_files)?;
         *counter
@@ -1611,7 +1623,7 @@ impl<'a> FileBulkLoader<'a> {
     /// written), and a term equal to the same position's term of the quad before is not
     /// encoded again: a document's quads share their graph, and runs of them their subject
     /// and predicate, and encoding hashes the term's string.
-    fn encode(&mut self, mut quads: Vec<Quad>) -> Result<(), StorageError> {
+    fn encode(&mut self, mut quads: Vec<Quad>) -> Result<Vec<Quad>, StorageError> {
         let mut last: Option<(Quad, EncodedQuad)> = None;
         for quad in quads.drain(..) {
             let previous = last.as_ref();
@@ -1646,9 +1658,8 @@ impl<'a> FileBulkLoader<'a> {
             }
             last = Some((quad, encoded));
         }
-        // zhitu: the emptied list goes back with the other buffers.
-        self.b.given.push(quads);
-        Ok(())
+        // zhitu: the emptied list, for another batch.
+        Ok(quads)
     }
 
     fn encode_term(&mut self, term: TermRef<'_>) -> EncodedTerm {
