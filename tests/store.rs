@@ -732,6 +732,58 @@ fn a_bulk_load_merges_its_batches_keeping_each_quad_once() {
     }
 }
 
+#[test]
+fn a_large_bulk_load_batch_is_sorted_for_every_index() {
+    // A batch of more than 65,536 keys per index is sorted by buckets of its keys' first
+    // differing bits before each bucket is sorted: every index must still come out in order
+    // (RocksDB refuses a file whose keys are not ascending) and whole.
+    use oxigraph::model::{Literal, Quad, QuadRef};
+    let dir = tempfile::tempdir().unwrap();
+    let store = KnowledgeStore::open(&dir.path().join("store")).unwrap();
+    let iri = |s: String| NamedNode::new_unchecked(format!("http://example.org/{s}"));
+    // Subjects, predicates, objects and graphs repeat at different rates, so that every
+    // index has long runs of equal first terms as well as spread ones.
+    let quads: Vec<Quad> = (0..70_000usize)
+        .map(|i| {
+            Quad::new(
+                iri(format!("s{}", i / 3)),
+                iri(format!("p{}", i % 5)),
+                Literal::new_simple_literal(format!("{}", i % 1_000)),
+                iri(format!("g{}", i % 11)),
+            )
+        })
+        .collect();
+    let mut loader = store.inner().bulk_loader();
+    loader.load_quads(quads.iter().cloned()).unwrap();
+    loader.commit().unwrap();
+    let inner = store.inner();
+    assert_eq!(store.len().unwrap(), 70_000);
+    // Each pattern is answered from another index.
+    let count = |s: Option<&NamedNode>,
+                 p: Option<&NamedNode>,
+                 o: Option<&Literal>,
+                 g: Option<&NamedNode>| {
+        inner
+            .quads_for_pattern(
+                s.map(Into::into),
+                p.map(Into::into),
+                o.map(Into::into),
+                g.map(Into::into),
+            )
+            .count()
+    };
+    assert_eq!(count(Some(&iri("s10".into())), None, None, None), 3);
+    assert_eq!(count(None, Some(&iri("p3".into())), None, None), 14_000);
+    assert_eq!(
+        count(None, None, Some(&Literal::new_simple_literal("7")), None),
+        70
+    );
+    assert_eq!(count(None, None, None, Some(&iri("g4".into()))), 6_364);
+    for q in quads.iter().step_by(997) {
+        assert!(inner.contains(QuadRef::from(q)).unwrap());
+    }
+}
+
 fn bulk_load_merges_batches(threads: usize) {
     use oxigraph::model::{Literal, Quad};
     let dir = tempfile::tempdir().unwrap();
