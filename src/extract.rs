@@ -293,6 +293,17 @@ mod tests {
     // ---- counter-examples: passages on which no rule may fire
 
     #[test]
+    fn a_fixed_shape_name_is_found_in_a_sentence_with_nothing_else() {
+        // Such a sentence skips the boundary scans; the pattern rules still run there.
+        let text = "今天印发关于做好冬季供暖工作的通知。";
+        assert!(
+            has(text, "关于做好冬季供暖工作的通知", EntityType::Policy),
+            "{:?}",
+            names(text)
+        );
+    }
+
+    #[test]
     fn counter_examples_name_nothing() {
         for text in [
             "各区、县人民政府，市政府各部门：",
