@@ -1409,8 +1409,8 @@ struct Spare {
     lists: Vec<Vec<Quad>>,
 }
 
-/// zhitu: the large buffers of a batch: its quads' terms and encodings, and
-/// the keys of an index. A batch of 250,000 quads needs a few hundred megabytes of them;
+/// zhitu: the large buffers of a batch: its quads' terms and encodings, and the keys of an
+/// index. A batch of 250,000 quads needs a few hundred megabytes of them;
 /// allocated afresh for every batch, they were page-faulted in again each time (the kernel
 /// zeroing huge pages took a tenth of a load's time). Finished batches leave them here,
 /// emptied, and the next batches take them.
