@@ -377,9 +377,15 @@ pub struct KeyBatch {
     bytes: Vec<u8>,
     ends: Vec<usize>,
     longest: usize,
-    /// (window, key index) records of the last sort.
+    /// The buffers of the last sort.
+    sorting: SortBuffers,
+}
+
+/// What [`KeyBatch::sort`] sorts in: the (window, key index) records, where
+/// [`sort_records`] scatters them, and its bucket bounds.
+#[derive(Default)]
+struct SortBuffers {
     records: Vec<(u128, u32)>,
-    /// Where the records are scattered to, and the bucket bounds, in [`sort_records`].
     scattered: Vec<(u128, u32)>,
     buckets: Vec<usize>,
 }
@@ -404,14 +410,10 @@ impl KeyBatch {
 
     /// Sorts the keys and writes them, each once, as a run.
     pub fn write_run(&mut self, path: PathBuf) -> Result<PathBuf, StorageError> {
-        let mut records = std::mem::take(&mut self.records);
-        let mut scattered = std::mem::take(&mut self.scattered);
-        let mut buckets = std::mem::take(&mut self.buckets);
-        self.sort(&mut records, &mut scattered, &mut buckets);
-        self.scattered = scattered;
-        self.buckets = buckets;
-        let written = write_keys(path, records.iter().map(|r| self.key(r.1 as usize)));
-        self.records = records;
+        let mut sorting = std::mem::take(&mut self.sorting);
+        self.sort(&mut sorting);
+        let written = write_keys(path, sorting.records.iter().map(|r| self.key(r.1 as usize)));
+        self.sorting = sorting;
         written
     }
 
@@ -439,20 +441,16 @@ impl KeyBatch {
         u128::from_be_bytes(w)
     }
 
-    /// Fills `records` with the key indices in key order: sorted on their first 16 bytes as
+    /// Fills `sorting.records` with the key indices in key order: sorted on their first 16 bytes as
     /// numbers, then each group that ties on the next 16, and so on. The sort moves small
     /// records and compares integers; it reads a key's bytes only where it must (a
     /// document's quads share their graph, so the graph-first indexes tie on the first
     /// window).
-    fn sort(
-        &self,
-        records: &mut Vec<(u128, u32)>,
-        scattered: &mut Vec<(u128, u32)>,
-        buckets: &mut Vec<usize>,
-    ) {
+    fn sort(&self, sorting: &mut SortBuffers) {
+        let records = &mut sorting.records;
         records.clear();
         records.extend((0..self.ends.len()).map(|i| (self.window(i, 0), i as u32)));
-        sort_records(records, scattered, buckets);
+        sort_records(records, &mut sorting.scattered, &mut sorting.buckets);
         // Groups of records equal on the bytes before `from`, still to be sorted on the
         // window at `from`.
         let mut ties = Vec::new();
