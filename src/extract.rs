@@ -290,8 +290,6 @@ mod tests {
         );
     }
 
-    // ---- counter-examples: passages on which no rule may fire
-
     #[test]
     fn a_fixed_shape_name_is_found_in_a_sentence_with_nothing_else() {
         // Such a sentence skips the boundary scans; the pattern rules still run there.
@@ -302,6 +300,8 @@ mod tests {
             names(text)
         );
     }
+
+    // ---- counter-examples: passages on which no rule may fire
 
     #[test]
     fn counter_examples_name_nothing() {
