@@ -245,8 +245,35 @@ Examples:
     Show(cli::views::ShowArgs),
 }
 
+/// Raises the soft limit on open files towards the hard one (to 65,536 at most). A bulk
+/// load's commit merges each index's runs with all of them open at once, two indexes at a
+/// time: up to 2 × [`zhitu::store::COMMIT_QUADS`] / [`zhitu::store::SORT_QUADS`] files (800),
+/// close to the usual soft limit of 1,024, while the hard limit is most often far higher.
+#[cfg(unix)]
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write the `rlimit` given, nothing else. A
+    // failure leaves the limit as it was, and the commit then reports a file it cannot open.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut limit) == 0 {
+            let wanted = limit.rlim_max.min(1 << 16);
+            if limit.rlim_cur < wanted {
+                limit.rlim_cur = wanted;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &raw const limit);
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_open_file_limit() {}
+
 fn main() -> ExitCode {
     keep_freed_memory();
+    raise_open_file_limit();
     let cli = Cli::parse();
     match dispatch(&cli) {
         Ok(code) => code,

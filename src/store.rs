@@ -475,14 +475,20 @@ pub fn rebuild_knowledge(store: &Store) -> std::result::Result<(usize, usize), S
 }
 
 /// About how many quads a message to the store's writer holds: bounds the memory of quads
-/// waiting to be handed to the bulk loader.
-pub const LOAD_QUADS: usize = 250_000;
+/// waiting to be handed to the bulk loader (as much as one sort batch).
+pub const LOAD_QUADS: usize = SORT_QUADS;
 
 /// How many quads the bulk loader is given at a time: it sorts them into one run per index
-/// (a file in the store's folder) in a thread of its own. A quarter of the loader's own
-/// batch: [`SORT_THREADS`] batches sort at once, and a million quads waiting and another
-/// million sorting took a 1 GB run over 2 GiB.
-pub const SORT_QUADS: usize = 250_000;
+/// (a file in the store's folder) in a thread of its own. An eighth of the loader's own
+/// batch. [`SORT_THREADS`] batches sort at once, and their buffers are reused from batch to
+/// batch, so this sets the memory of a load: a million quads waiting and another million
+/// sorting took a 1 GB run over 2 GiB. Memory first touched costs the kernel zeroing it,
+/// which on the development machine was the largest single cost of a small run: with
+/// 250,000 the 10 MB bench corpus took 1.4–2.3 s with the store, 560–640 MiB at its peak,
+/// and with 125,000 1.3–1.4 s and 390–410 MiB (1 GB: 830 MiB against 620–650 MiB, and 4%
+/// less CPU time). A commit then merges up to [`COMMIT_QUADS`] / 125,000 = 400 runs an
+/// index, each an open file (`zhitu` raises its limit on open files for them).
+pub const SORT_QUADS: usize = 125_000;
 
 /// How many batches of [`SORT_QUADS`] the bulk loader sorts at once, each in a thread. Two:
 /// sorting is much of the cost of storing, and with one sorter extraction waited on it while
@@ -505,7 +511,7 @@ pub const COMMIT_QUADS: usize = 50_000_000;
 /// opens the store again (readers never merge). A new store written in one load is compact
 /// already, and compacting it does nothing. Smaller runs leave it to that merge:
 /// compaction rewrites the whole store.
-pub const COMPACT_QUADS: usize = 8 * SORT_QUADS;
+pub const COMPACT_QUADS: usize = 2_000_000;
 
 /// The graphs a store holds, and for each document graph its content hash and rules
 /// fingerprint, read in three scans as a run begins: the run then asks the store nothing per
