@@ -575,6 +575,36 @@ fn a_port_in_use_and_a_missing_store_are_clear_errors() {
         ));
 }
 
+/// A commit may merge hundreds of runs, each an open file: zhitu raises its soft limit on
+/// open files towards the hard one (65,536 at most), whatever command it runs.
+#[cfg(target_os = "linux")]
+#[test]
+fn zhitu_raises_its_soft_limit_on_open_files() {
+    let limits = |pid: u32| -> (u64, Option<u64>) {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .unwrap();
+        let mut numbers = line["Max open files".len()..].split_whitespace();
+        let soft = numbers.next().unwrap().parse().unwrap();
+        (soft, numbers.next().unwrap().parse().ok()) // the hard limit: "unlimited" is None
+    };
+    // A shell lowers the soft limit to 256, then becomes zhitu.
+    let mut shell = std::process::Command::new("sh");
+    shell
+        .args(["-c", "ulimit -Sn 256 && exec \"$0\" \"$@\""])
+        .arg(assert_cmd::cargo::cargo_bin("zhitu"));
+    let server = Zhitu::start_with(shell, sample_store(), &[]);
+    let (soft, hard) = limits(server.pid());
+    let wanted = hard.unwrap_or(u64::MAX).min(65_536);
+    assert!(
+        wanted > 256,
+        "the hard limit ({hard:?}) leaves nothing to raise"
+    );
+    assert_eq!(soft, wanted, "soft limit {soft}, hard limit {hard:?}");
+}
+
 /// The store folder zhitu writes opens in the official Oxigraph server of the same version,
 /// which answers as `zhitu query` does.
 #[test]

@@ -218,7 +218,17 @@ pub struct Zhitu {
 
 impl Zhitu {
     pub fn start(store: &Path, args: &[&str]) -> Zhitu {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("zhitu"))
+        Zhitu::start_with(
+            Command::new(assert_cmd::cargo::cargo_bin("zhitu")),
+            store,
+            args,
+        )
+    }
+
+    /// `zhitu serve` run by `command` (the zhitu binary, or a shell that execs it with the
+    /// arguments that follow).
+    pub fn start_with(mut command: Command, store: &Path, args: &[&str]) -> Zhitu {
+        let mut child = command
             .current_dir(repo())
             .env("ZHITU_ONTOLOGY", repo().join("ontology"))
             .arg("serve")
@@ -255,6 +265,10 @@ impl Zhitu {
             }
         });
         Zhitu { child, addr, log }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -327,6 +341,10 @@ impl Official {
             std::thread::sleep(Duration::from_millis(100));
         }
         server
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn url(&self, path: &str) -> String {
