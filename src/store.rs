@@ -484,9 +484,9 @@ pub const LOAD_QUADS: usize = SORT_QUADS;
 /// batch, so this sets the memory of a load: a million quads waiting and another million
 /// sorting took a 1 GB run over 2 GiB. Memory first touched costs the kernel zeroing it,
 /// which on the development machine was the largest single cost of a small run: with
-/// 250,000 the 10 MB bench corpus took 1.4–2.3 s with the store, 560–640 MiB at its peak,
-/// and with 125,000 1.3–1.4 s and 390–410 MiB (1 GB: 830 MiB against 620–650 MiB, and 4%
-/// less CPU time). A commit then merges up to [`COMMIT_QUADS`] / 125,000 = 400 runs an
+/// 250,000 the 10 MB bench corpus took 1.4–2.3 s with the store, 548–623 MiB at its peak,
+/// and with 125,000 1.3–1.4 s and 386–399 MiB (1 GB: 815–817 MiB against 610–632 MiB, and
+/// 4% less user time). A commit then merges up to [`COMMIT_QUADS`] / 125,000 = 400 runs an
 /// index, each an open file (`zhitu` raises its limit on open files for them).
 pub const SORT_QUADS: usize = 125_000;
 
