@@ -460,9 +460,9 @@ impl KeyBatch {
         u128::from_be_bytes(w)
     }
 
-    /// Fills `sorting.records` with the key indices in key order: sorted on their first 16 bytes as
-    /// numbers, then each group that ties on the next 16, and so on. The sort moves small
-    /// records and compares integers; it reads a key's bytes only where it must (a
+    /// Fills `sorting.records` with the key indices in key order: sorted on their first 16
+    /// bytes as numbers, then each group that ties on the next 16, and so on. The sort moves
+    /// small records and compares integers; it reads a key's bytes only where it must (a
     /// document's quads share their graph, so the graph-first indexes tie on the first
     /// window).
     fn sort(&self, sorting: &mut SortBuffers) {
