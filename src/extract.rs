@@ -256,6 +256,47 @@ mod tests {
     }
 
     #[test]
+    fn a_name_a_rule_found_is_a_mention_wherever_the_document_writes_it() {
+        // 中核苏阀 is found as a list member; the next sentence starts with it, where no
+        // rule finds it, and states its industry.
+        let text = "莱克电气、中核苏阀、新协力机器等13个内资项目开工。中核苏阀是中国阀门行业的首家上市公司。";
+        let a = analyse(text, &K);
+        let spans: Vec<&str> = a
+            .mentions
+            .mentions
+            .iter()
+            .filter(|m| m.name == "中核苏阀")
+            .map(|m| &a.clean.text[m.start..m.end])
+            .collect();
+        assert_eq!(spans, ["中核苏阀", "中核苏阀"], "{:?}", a.mentions.mentions);
+        let r = relations(text);
+        assert!(
+            r.contains(&(
+                "中核苏阀".into(),
+                Predicate::inIndustry,
+                "阀门行业".into(),
+                false
+            )),
+            "{r:?}"
+        );
+        // Inside a longer name it is no mention of its own.
+        let a = analyse(
+            "中核苏阀、莱克电气等项目开工。中核苏阀科技实业股份有限公司发布公告。",
+            &K,
+        );
+        assert!(
+            a.mentions
+                .mentions
+                .iter()
+                .filter(|m| m.name == "中核苏阀")
+                .count()
+                == 1,
+            "{:?}",
+            a.mentions.mentions
+        );
+    }
+
+    #[test]
     fn relative_and_synonym_names_meet_the_full_name() {
         let n = names(
             "上海市人民政府关于临港的意见。上海、上海市和上海市政府。市政府会同市财政局办理。",
@@ -413,6 +454,17 @@ mod tests {
             )),
             "{r:?}"
         );
+    }
+
+    #[test]
+    fn the_leaders_of_an_industry_belong_to_it() {
+        let r = relations("为国际家电巨头飞利浦、西门子和伊莱克斯等配套生产。");
+        for company in ["飞利浦", "西门子", "伊莱克斯"] {
+            assert!(
+                r.contains(&(company.into(), Predicate::inIndustry, "家电".into(), false)),
+                "{company}: {r:?}"
+            );
+        }
     }
 
     #[test]

@@ -327,6 +327,8 @@ struct BoundarySpec {
     short_enterprise_chars: usize,
     #[serde(default = "three")]
     max_trimmed_prefix: usize,
+    #[serde(default = "three")]
+    min_repeated_chars: usize,
     #[serde(default)]
     lexicon_not_before: Vec<String>,
     #[serde(default)]
@@ -542,6 +544,9 @@ pub struct MentionRules {
     pub short_enterprise_chars: usize,
     /// Longest stray prefix trimmed from a name the document otherwise uses bare.
     pub max_trimmed_prefix: usize,
+    /// Names found by a rule this long (in characters) or longer are mentions wherever else
+    /// the document writes them.
+    pub min_repeated_chars: usize,
     /// A lexicon name followed by these is part of another word (高新技术产业化).
     pub lexicon_not_before: Vec<String>,
     /// Lexicon names of these types count only where a word ends after them (大数据 in
@@ -1046,6 +1051,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         short_lexical_chars: f.boundary.short_lexical_chars,
         short_enterprise_chars: f.boundary.short_enterprise_chars,
         max_trimmed_prefix: f.boundary.max_trimmed_prefix,
+        min_repeated_chars: f.boundary.min_repeated_chars,
         lexicon_not_before: f.boundary.lexicon_not_before,
         right_edge_types: kinds(path, &f.boundary.right_edge_types)?,
         name_number_endings: f.boundary.name_number_endings,

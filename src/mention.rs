@@ -85,22 +85,54 @@ impl Mentions {
     /// Removes the mentions at the given indexes, keeping definitions pointing right (a
     /// definition of a removed mention goes with it).
     pub fn remove(&mut self, drop: &[usize]) {
-        if drop.is_empty() {
+        self.splice(Replacement::default().removing(drop));
+    }
+
+    /// Removes and adds mentions, keeping them sorted by start and definitions pointing
+    /// right (a definition of a removed mention goes with it).
+    fn splice(
+        &mut self,
+        Replacement {
+            removed,
+            added: new,
+        }: Replacement,
+    ) {
+        if removed.is_empty() && new.is_empty() {
             return;
         }
+        let mut remove = vec![false; self.mentions.len()];
+        for i in removed {
+            remove[i] = true;
+        }
         let mut new_index = vec![usize::MAX; self.mentions.len()];
-        let mut kept = Vec::with_capacity(self.mentions.len());
+        let mut kept = Vec::with_capacity(self.mentions.len() + new.len());
         for (i, m) in self.mentions.drain(..).enumerate() {
-            if !drop.contains(&i) {
+            if !remove[i] {
                 new_index[i] = kept.len();
                 kept.push(m);
             }
         }
-        self.mentions = kept;
         self.definitions.retain_mut(|d| {
             d.mention = new_index[d.mention];
             d.mention != usize::MAX
         });
+        if new.is_empty() {
+            self.mentions = kept;
+            return;
+        }
+        kept.extend(new);
+        // Sort by start and remap definitions once more.
+        let mut order: Vec<usize> = (0..kept.len()).collect();
+        order.sort_by_key(|&i| kept[i].start);
+        let mut pos = vec![0; kept.len()];
+        for (new, &old) in order.iter().enumerate() {
+            pos[old] = new;
+        }
+        for d in &mut self.definitions {
+            d.mention = pos[d.mention];
+        }
+        let mut slots: Vec<Option<Mention>> = kept.into_iter().map(Some).collect();
+        self.mentions = order.iter().filter_map(|&i| slots[i].take()).collect();
     }
 }
 
@@ -173,6 +205,7 @@ pub fn find(clean: &NormalizedText, sentences: &[Sentence], k: &Knowledge) -> Me
     find_definitions(clean, &mut out, &k.mentions);
     apply_aliases(clean, sentences, &mut out);
     trim_to_known_names(clean, &mut out, &k.mentions);
+    repeat_names(clean, sentences, &mut out, &k.mentions);
     out
 }
 
@@ -1307,31 +1340,118 @@ fn find_definitions(clean: &NormalizedText, out: &mut Mentions, r: &MentionRules
 
 /// Every later occurrence of a defined short name is a mention of the defined entity.
 fn apply_aliases(clean: &NormalizedText, sentences: &[Sentence], out: &mut Mentions) {
-    if out.definitions.is_empty() {
-        return;
-    }
-    let mut by_alias: HashMap<&str, &Definition> = HashMap::new();
-    for d in &out.definitions {
-        by_alias.entry(d.alias.as_str()).or_insert(d);
-    }
-    let mut aliases: Vec<&str> = by_alias.keys().copied().collect();
-    aliases.sort();
-    let Ok(ac) = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(&aliases)
-    else {
-        return;
+    let added = {
+        let mut names: Vec<KnownName> = Vec::new();
+        for d in &out.definitions {
+            // The first definition of a short name wins.
+            if names.iter().any(|n| n.surface == d.alias) {
+                continue;
+            }
+            let target = &out.mentions[d.mention];
+            names.push(KnownName {
+                surface: &d.alias,
+                name: &target.name,
+                kind: target.kind,
+                source: Source::Alias,
+                rule: (&d.rule, ""),
+            });
+        }
+        occurrences(clean, sentences, out, &names)
     };
-    let ac: AhoCorasick = ac;
-    let mut added = Vec::new();
+    out.splice(added);
+}
+
+/// A name a rule found in one place (a list member, a name ending in a head word) names the
+/// same entity wherever else the document writes it, also where no rule sees it: 中核苏阀 as
+/// a list member, then as the subject of a sentence of its own. Only names whose edges a
+/// rule found in context (lists, head words) are repeated: lexicon names are found
+/// everywhere already, and a name taken from a pattern's shape alone (a place in brackets)
+/// is too often wrong to be sought elsewhere. Short names (fewer than `min_repeated_chars`)
+/// are too often part of other words.
+fn repeat_names(
+    clean: &NormalizedText,
+    sentences: &[Sentence],
+    out: &mut Mentions,
+    r: &MentionRules,
+) {
+    let added = {
+        let mut seen: HashSet<&str> = HashSet::default();
+        let names: Vec<KnownName> = out
+            .mentions
+            .iter()
+            .filter(|m| {
+                matches!(m.source, Source::List | Source::Head | Source::Quote)
+                    && clean.text[m.start..m.end] == m.name
+                    && m.name.chars().count() >= r.min_repeated_chars
+                    && seen.insert(&m.name)
+            })
+            .map(|m| KnownName {
+                surface: &m.name,
+                name: &m.name,
+                kind: m.kind,
+                source: m.source,
+                rule: (&m.rule, "+repeated"),
+            })
+            .collect();
+        occurrences(clean, sentences, out, &names)
+    };
+    out.splice(added);
+}
+
+/// Mentions to add to a document's, and the indexes of those they replace.
+#[derive(Default)]
+struct Replacement {
+    removed: Vec<usize>,
+    added: Vec<Mention>,
+}
+
+impl Replacement {
+    fn removing(mut self, indexes: &[usize]) -> Self {
+        self.removed.extend_from_slice(indexes);
+        self
+    }
+}
+
+/// A name of the document, and what each of its occurrences is a mention of.
+struct KnownName<'a> {
+    surface: &'a str,
+    name: &'a str,
+    kind: EntityType,
+    source: Source,
+    /// The id of the rule that found the name, and what an occurrence adds to it.
+    rule: (&'a str, &'static str),
+}
+
+/// The occurrences of the names (leftmost-longest, as one automaton would find them) that
+/// overlap no mention but those they strictly contain, as mentions that replace those. Each name is searched for on its own (memmem): a document has a few dozen,
+/// and building an automaton of them for each document cost more than the searches.
+fn occurrences(
+    clean: &NormalizedText,
+    sentences: &[Sentence],
+    out: &Mentions,
+    names: &[KnownName],
+) -> Replacement {
+    let text = &clean.text;
+    let mut hits: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        hits.extend(
+            memchr::memmem::find_iter(text.as_bytes(), n.surface.as_bytes())
+                .map(|a| (a, a + n.surface.len(), i)),
+        );
+    }
+    hits.sort_unstable_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
+    let mut r = Replacement::default();
     // Mentions are sorted by start and none is longer than `longest`: those overlapping a
     // span start within `longest` bytes before it (a search, not a scan of the document).
     let longest = longest_mention(&out.mentions);
-    for h in ac.find_iter(&clean.text) {
-        let (a, b) = (h.start(), h.end());
-        let d = by_alias[aliases[h.pattern().as_usize()]];
-        let target = &out.mentions[d.mention];
-        // Existing mentions win unless the alias strictly contains them.
+    let mut searched_to = 0;
+    for (a, b, i) in hits {
+        if a < searched_to {
+            continue; // inside the occurrence taken before
+        }
+        searched_to = b;
+        let known = &names[i];
+        // Existing mentions win unless the name strictly contains them.
         let from = out.mentions.partition_point(|m| m.start + longest <= a);
         let to = out.mentions.partition_point(|m| m.start < b);
         let overlapping: Vec<usize> = (from..to.max(from))
@@ -1349,50 +1469,21 @@ fn apply_aliases(clean: &NormalizedText, sentences: &[Sentence], out: &mut Menti
         else {
             continue;
         };
-        added.push((
-            overlapping,
-            Mention {
-                start: a,
-                end: b,
-                sentence: sentence.index,
-                name: target.name.clone(),
-                aliases: vec![d.alias.clone()],
-                kind: target.kind,
-                source: Source::Alias,
-                rule: d.rule.clone(),
+        r.removed.extend(overlapping);
+        r.added.push(Mention {
+            start: a,
+            end: b,
+            sentence: sentence.index,
+            name: known.name.to_owned(),
+            aliases: if known.surface == known.name {
+                Vec::new()
+            } else {
+                vec![known.surface.to_owned()]
             },
-        ));
+            kind: known.kind,
+            source: known.source,
+            rule: format!("{}{}", known.rule.0, known.rule.1),
+        });
     }
-    let mut remove: Vec<usize> = added.iter().flat_map(|(o, _)| o.iter().copied()).collect();
-    remove.sort_unstable();
-    remove.dedup();
-    // Definitions point at mention indexes: keep them valid while removing.
-    let keep: Vec<bool> = (0..out.mentions.len())
-        .map(|i| remove.binary_search(&i).is_err())
-        .collect();
-    let mut new_index = vec![usize::MAX; out.mentions.len()];
-    let mut kept = Vec::new();
-    for (i, m) in out.mentions.drain(..).enumerate() {
-        if keep[i] {
-            new_index[i] = kept.len();
-            kept.push(m);
-        }
-    }
-    out.definitions.retain_mut(|d| {
-        d.mention = new_index[d.mention];
-        d.mention != usize::MAX
-    });
-    kept.extend(added.into_iter().map(|(_, m)| m));
-    // Sort by start and remap definitions once more.
-    let mut order: Vec<usize> = (0..kept.len()).collect();
-    order.sort_by_key(|&i| kept[i].start);
-    let mut pos = vec![0; kept.len()];
-    for (new, &old) in order.iter().enumerate() {
-        pos[old] = new;
-    }
-    for d in &mut out.definitions {
-        d.mention = pos[d.mention];
-    }
-    let mut slots: Vec<Option<Mention>> = kept.into_iter().map(Some).collect();
-    out.mentions = order.iter().filter_map(|&i| slots[i].take()).collect();
+    r
 }
