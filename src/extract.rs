@@ -297,6 +297,36 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_company_word_starting_a_clause_names_the_company_that_began_one() {
+        let anaphors = |text: &str| -> Vec<String> {
+            analyse(text, &K)
+                .mentions
+                .mentions
+                .into_iter()
+                .filter(|m| m.rule.starts_with("anaphor."))
+                .map(|m| m.name)
+                .collect()
+        };
+        let text =
+            "品捷电子（苏州）有限公司专业从事晶体管封装，公司在苏州高新区投资9000万元扩建工厂。";
+        assert_eq!(anaphors(text), ["品捷电子（苏州）有限公司"]);
+        let r = relations(text);
+        assert!(
+            r.iter()
+                .any(|r| r.0 == "品捷电子（苏州）有限公司" && r.1 == Predicate::locatedIn),
+            "{r:?}"
+        );
+        // The company that began a clause, not the last one named (a list member).
+        assert_eq!(
+            anaphors("欧陆杰电器有限公司为飞利浦、西门子等配套生产，今年公司总投资6000万元。"),
+            ["欧陆杰电器有限公司"]
+        );
+        // Inside a phrase it is a common noun; with no company before, it names nothing.
+        assert!(anaphors("欧陆杰电器有限公司是一家上市公司。").is_empty());
+        assert!(anaphors("公司计划总投资2亿元。").is_empty());
+    }
+
+    #[test]
     fn relative_and_synonym_names_meet_the_full_name() {
         let n = names(
             "上海市人民政府关于临港的意见。上海、上海市和上海市政府。市政府会同市财政局办理。",
@@ -465,6 +495,16 @@ mod tests {
                 "{company}: {r:?}"
             );
         }
+        let r = relations("苏州协鑫光伏科技有限公司将努力打造成中国太阳能光伏行业的领军企业。");
+        assert!(
+            r.contains(&(
+                "苏州协鑫光伏科技有限公司".into(),
+                Predicate::inIndustry,
+                "太阳能光伏行业".into(),
+                false
+            )),
+            "{r:?}"
+        );
     }
 
     #[test]

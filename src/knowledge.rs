@@ -268,6 +268,23 @@ struct MentionsFile {
     industry_suffixes: Vec<String>,
     #[serde(default)]
     kind_heads: Vec<String>,
+    #[serde(default)]
+    anaphor: Vec<AnaphorSpec>,
+}
+
+/// `[[anaphor]]`: bare words that call again a body the document has named (公司).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnaphorSpec {
+    id: String,
+    kind: String,
+    words: Vec<String>,
+    #[serde(default)]
+    after: Vec<String>,
+    #[serde(default)]
+    not_before: Vec<String>,
+    #[serde(default = "two")]
+    max_sentences: usize,
 }
 
 fn four() -> usize {
@@ -603,6 +620,23 @@ pub struct MentionRules {
     /// Head words that, after an industry's name, make a kind of zone, not a place
     /// (智能制造示范区).
     pub kind_heads: Vec<String>,
+    pub anaphors: Vec<AnaphorRule>,
+    /// The words of all anaphor rules; pattern id → index in `anaphors`.
+    pub anaphor_words: AhoCorasick,
+    pub anaphor_rule: Vec<usize>,
+}
+
+/// A bare word (公司, 该公司) that, starting a clause, names the body of type `kind` that
+/// last began one, in its sentence or at most `max_sentences` before.
+#[derive(Debug)]
+pub struct AnaphorRule {
+    pub id: String,
+    pub kind: EntityType,
+    /// Words after which the word still starts its clause (今年公司投资).
+    pub after: Vec<String>,
+    /// Words after which it is a common noun (公司制).
+    pub not_before: Vec<String>,
+    pub max_sentences: usize,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1038,6 +1072,21 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
     }
     let mut policy_heads = f.quote.policy_heads.clone();
     policy_heads.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
+    let mut anaphors = Vec::new();
+    let (mut anaphor_words, mut anaphor_rule) = (Vec::new(), Vec::new());
+    for (i, a) in f.anaphor.iter().enumerate() {
+        anaphors.push(AnaphorRule {
+            id: a.id.clone(),
+            kind: kind(path, &a.kind)?,
+            after: a.after.clone(),
+            not_before: a.not_before.clone(),
+            max_sentences: a.max_sentences,
+        });
+        for w in &a.words {
+            anaphor_words.push(w.clone());
+            anaphor_rule.push(i);
+        }
+    }
     Ok(MentionRules {
         boundary_words: automaton(path, f.boundary.words.iter().chain(&f.boundary.protect))?,
         boundary_word_list: f
@@ -1165,6 +1214,13 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         class_noun_markers: f.class_noun_markers,
         industry_suffixes: f.industry_suffixes,
         kind_heads: f.kind_heads,
+        anaphors,
+        // A handful of words, rare in a text: the prefilter skips to them.
+        anaphor_words: AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&anaphor_words)
+            .map_err(|e| knowledge_error(path, 0, format!("anaphor words: {e}")))?,
+        anaphor_rule,
     })
 }
 

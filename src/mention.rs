@@ -206,6 +206,7 @@ pub fn find(clean: &NormalizedText, sentences: &[Sentence], k: &Knowledge) -> Me
     apply_aliases(clean, sentences, &mut out);
     trim_to_known_names(clean, &mut out, &k.mentions);
     repeat_names(clean, sentences, &mut out, &k.mentions);
+    resolve_anaphors(clean, sentences, &mut out, &k.mentions);
     out
 }
 
@@ -1410,6 +1411,82 @@ impl Replacement {
         self.removed.extend_from_slice(indexes);
         self
     }
+}
+
+/// Punctuation that ends a clause: a name after it starts one.
+const CLAUSE_BREAKS: &[char] = &[
+    '，', ',', '；', ';', '：', ':', '。', '！', '？', '!', '?', '\n',
+];
+
+/// A body the document has named, called again by a bare word: 品捷电子（苏州）有限公司专业从事
+/// 晶体管封装，……，公司在科技城投资. The word is a mention of the nearest body of the rule's type
+/// that began a clause (a sentence's subject, not a member of a list), in its sentence or a
+/// few before. Only a word that starts a clause itself counts: inside a phrase (上市公司,
+/// 子公司) it is a common noun.
+fn resolve_anaphors(
+    clean: &NormalizedText,
+    sentences: &[Sentence],
+    out: &mut Mentions,
+    r: &MentionRules,
+) {
+    if r.anaphors.is_empty() {
+        return;
+    }
+    let text = &clean.text;
+    let mut added = Vec::new();
+    for h in r.anaphor_words.find_iter(text) {
+        let (a, b) = (h.start(), h.end());
+        let rule = &r.anaphors[r.anaphor_rule[h.pattern().as_usize()]];
+        let before = &text[..a];
+        if !(before.chars().next_back().is_none_or(|c| !is_name_char(c))
+            || rule.after.iter().any(|w| before.ends_with(w.as_str())))
+            || rule
+                .not_before
+                .iter()
+                .any(|w| text[b..].starts_with(w.as_str()))
+        {
+            continue;
+        }
+        // Mentions never overlap: only the last one starting before `b` may cover the word.
+        let earlier = out.mentions.partition_point(|m| m.start < b);
+        if earlier > 0 && out.mentions[earlier - 1].end > a {
+            continue;
+        }
+        let Some(sentence) = sentences[..sentences.partition_point(|s| s.start <= a)]
+            .last()
+            .filter(|s| b <= s.end)
+        else {
+            continue;
+        };
+        let begins_clause = |m: &Mention| {
+            sentences
+                .get(m.sentence)
+                .is_some_and(|s| s.start == m.start)
+                || text[..m.start].ends_with(CLAUSE_BREAKS)
+        };
+        let Some(antecedent) = out.mentions[..earlier]
+            .iter()
+            .rev()
+            .take_while(|m| m.sentence + rule.max_sentences >= sentence.index)
+            .find(|m| m.kind == rule.kind && begins_clause(m))
+        else {
+            continue;
+        };
+        added.push(Mention {
+            start: a,
+            end: b,
+            sentence: sentence.index,
+            name: antecedent.name.clone(),
+            aliases: Vec::new(),
+            kind: rule.kind,
+            source: Source::Alias,
+            rule: rule.id.clone(),
+        });
+    }
+    out.splice(Replacement {
+        removed: Vec::new(),
+        added,
+    });
 }
 
 /// A name of the document, and what each of its occurrences is a mention of.
