@@ -490,13 +490,16 @@ pub struct HeadRule {
 #[derive(Debug)]
 pub struct RuleRegex {
     regex: Regex,
-    needs: Vec<String>,
+    /// What a match needs: of each set, one of its literals.
+    needs: Vec<Vec<String>>,
 }
 
 impl RuleRegex {
-    /// Whether `text` holds every literal a match needs (a match may still not exist).
+    /// Whether `text` holds the literals a match needs (a match may still not exist).
     pub fn may_match(&self, text: &str) -> bool {
-        self.needs.iter().all(|n| text.contains(n.as_str()))
+        self.needs
+            .iter()
+            .all(|any| any.iter().any(|n| text.contains(n.as_str())))
     }
 
     /// The matches in `text`, as [`Regex::captures_iter`].
@@ -621,9 +624,9 @@ pub struct MentionRules {
     /// (智能制造示范区).
     pub kind_heads: Vec<String>,
     pub anaphors: Vec<AnaphorRule>,
-    /// The words of all anaphor rules; pattern id → index in `anaphors`.
-    pub anaphor_words: AhoCorasick,
-    pub anaphor_rule: Vec<usize>,
+    /// The words of all anaphor rules, each with its searcher (memmem: a handful of words,
+    /// rare in a text, which it skips to) and the index of its rule in `anaphors`.
+    pub anaphor_words: Vec<(memchr::memmem::Finder<'static>, usize)>,
 }
 
 /// A bare word (公司, 该公司) that, starting a clause, names the body of type `kind` that
@@ -1006,22 +1009,37 @@ fn rule_regex(path: &Path, pattern: &str, id: &str) -> Result<RuleRegex> {
     Ok(RuleRegex { regex, needs })
 }
 
-/// The literals that every match of `hir` contains: those of a concatenation, of a group,
-/// and of a repetition that happens at least once. Alternations and optional parts require
-/// nothing.
-fn required_literals(hir: &regex_syntax::hir::Hir, out: &mut Vec<String>) {
+/// What every match of `hir` contains, as sets of literals of which a match holds one:
+/// the literals of a concatenation, of a group and of a repetition that happens at least
+/// once, and of an alternation one literal of each branch (…等(?:企业|公司|项目): 等, and one
+/// of 企业, 公司, 项目). An alternation with a branch that requires nothing, and optional
+/// parts, require nothing.
+fn required_literals(hir: &regex_syntax::hir::Hir, out: &mut Vec<Vec<String>>) {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
         HirKind::Literal(lit) => {
             if let Ok(s) = std::str::from_utf8(&lit.0) {
-                if !out.iter().any(|o| o.contains(s)) {
-                    out.push(s.to_owned());
+                let known = |o: &Vec<String>| o.len() == 1 && o[0].contains(s);
+                if !out.iter().any(known) {
+                    out.push(vec![s.to_owned()]);
                 }
             }
         }
         HirKind::Capture(c) => required_literals(&c.sub, out),
         HirKind::Repetition(r) if r.min >= 1 => required_literals(&r.sub, out),
         HirKind::Concat(parts) => parts.iter().for_each(|p| required_literals(p, out)),
+        HirKind::Alternation(branches) => {
+            let mut any = Vec::new();
+            for b in branches {
+                let mut needs = Vec::new();
+                required_literals(b, &mut needs);
+                match needs.into_iter().next() {
+                    Some(first) => any.extend(first),
+                    None => return,
+                }
+            }
+            out.push(any);
+        }
         _ => {}
     }
 }
@@ -1073,7 +1091,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
     let mut policy_heads = f.quote.policy_heads.clone();
     policy_heads.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
     let mut anaphors = Vec::new();
-    let (mut anaphor_words, mut anaphor_rule) = (Vec::new(), Vec::new());
+    let mut anaphor_words = Vec::new();
     for (i, a) in f.anaphor.iter().enumerate() {
         anaphors.push(AnaphorRule {
             id: a.id.clone(),
@@ -1083,8 +1101,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             max_sentences: a.max_sentences,
         });
         for w in &a.words {
-            anaphor_words.push(w.clone());
-            anaphor_rule.push(i);
+            anaphor_words.push((memchr::memmem::Finder::new(w).into_owned(), i));
         }
     }
     Ok(MentionRules {
@@ -1215,12 +1232,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         industry_suffixes: f.industry_suffixes,
         kind_heads: f.kind_heads,
         anaphors,
-        // A handful of words, rare in a text: the prefilter skips to them.
-        anaphor_words: AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&anaphor_words)
-            .map_err(|e| knowledge_error(path, 0, format!("anaphor words: {e}")))?,
-        anaphor_rule,
+        anaphor_words,
     })
 }
 
@@ -1351,15 +1363,21 @@ mod tests {
             "l",
         )
         .unwrap();
-        assert_eq!(list.needs, ["、", "等"]);
-        // Optional parts, alternatives and classes require nothing; case folding makes a class.
-        let loose = rule_regex(p, "(?:关于)?[A-Z]+(?:意见|通知)?x*(?i:ab)", "x").unwrap();
-        assert!(loose.needs.is_empty());
+        assert_eq!(list.needs, [vec!["、"], vec!["等"], vec!["企业", "公司"]],);
+        // Optional parts, alternatives with a branch that requires nothing and classes
+        // require nothing; case folding makes a class.
+        let loose = rule_regex(
+            p,
+            "(?:关于)?[A-Z]+(?:意见|通知)?x*(?i:ab)(?:办法|[0-9])",
+            "x",
+        );
+        assert!(loose.unwrap().needs.is_empty());
         let texts = [
             "华为、中兴等企业",
             "华为、中兴和其他企业",
             "华为等企业",
             "北京、上海等城市，华为、腾讯等公司",
+            "北京、上海等城市",
         ];
         for t in texts {
             let plain: Vec<_> = list.as_regex().find_iter(t).map(|m| m.range()).collect();
@@ -1370,7 +1388,7 @@ mod tests {
             assert_eq!(plain, ruled, "{t}");
             assert_eq!(
                 list.may_match(t),
-                t.contains('、') && t.contains('等'),
+                t.contains('、') && t.contains('等') && (t.contains("企业") || t.contains("公司")),
                 "{t}"
             );
         }

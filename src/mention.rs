@@ -1433,10 +1433,15 @@ fn resolve_anaphors(
         return;
     }
     let text = &clean.text;
+    let mut hits = Vec::new();
+    for (word, rule) in &r.anaphor_words {
+        let n = word.needle().len();
+        hits.extend(word.find_iter(text.as_bytes()).map(|a| (a, a + n, *rule)));
+    }
+    leftmost_longest(&mut hits);
     let mut added = Vec::new();
-    for h in r.anaphor_words.find_iter(text) {
-        let (a, b) = (h.start(), h.end());
-        let rule = &r.anaphors[r.anaphor_rule[h.pattern().as_usize()]];
+    for (a, b, rule) in hits {
+        let rule = &r.anaphors[rule];
         let before = &text[..a];
         if !(before.chars().next_back().is_none_or(|c| !is_name_char(c))
             || rule.after.iter().any(|w| before.ends_with(w.as_str())))
@@ -1489,6 +1494,21 @@ fn resolve_anaphors(
     });
 }
 
+/// Keeps of the hits `(start, end, pattern)` of several searches those that one automaton
+/// searching leftmost-longest would report: the longest at the leftmost start, then the
+/// same after its end.
+fn leftmost_longest(hits: &mut Vec<(usize, usize, usize)>) {
+    hits.sort_unstable_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
+    let mut end = 0;
+    hits.retain(|&(a, b, _)| {
+        let keep = a >= end;
+        if keep {
+            end = b;
+        }
+        keep
+    });
+}
+
 /// A name of the document, and what each of its occurrences is a mention of.
 struct KnownName<'a> {
     surface: &'a str,
@@ -1500,8 +1520,9 @@ struct KnownName<'a> {
 }
 
 /// The occurrences of the names (leftmost-longest, as one automaton would find them) that
-/// overlap no mention but those they strictly contain, as mentions that replace those. Each name is searched for on its own (memmem): a document has a few dozen,
-/// and building an automaton of them for each document cost more than the searches.
+/// overlap no mention but those they strictly contain, as mentions that replace those.
+/// Each name is searched for on its own (memmem): a document has a few dozen, and building
+/// an automaton of them for each document cost more than the searches.
 fn occurrences(
     clean: &NormalizedText,
     sentences: &[Sentence],
@@ -1516,17 +1537,12 @@ fn occurrences(
                 .map(|a| (a, a + n.surface.len(), i)),
         );
     }
-    hits.sort_unstable_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
+    leftmost_longest(&mut hits);
     let mut r = Replacement::default();
     // Mentions are sorted by start and none is longer than `longest`: those overlapping a
     // span start within `longest` bytes before it (a search, not a scan of the document).
     let longest = longest_mention(&out.mentions);
-    let mut searched_to = 0;
     for (a, b, i) in hits {
-        if a < searched_to {
-            continue; // inside the occurrence taken before
-        }
-        searched_to = b;
         let known = &names[i];
         // Existing mentions win unless the name strictly contains them.
         let from = out.mentions.partition_point(|m| m.start + longest <= a);
