@@ -411,6 +411,27 @@ mod tests {
     }
 
     #[test]
+    fn a_paragraph_addressed_to_every_body_of_a_kind_does_not_credit_the_main_subject() {
+        let text = "海淀园工作报告\n各地区、各部门要坚定实施创新驱动发展战略。要依托中科院推动原始创新。\n依托北大推动原始创新。";
+        let r = relations(text);
+        assert!(
+            r.iter()
+                .all(|r| r.2 != "创新驱动发展战略" && r.2 != "中国科学院"),
+            "{r:?}"
+        );
+        // The next paragraph has its own actor again.
+        assert!(
+            r.contains(&(
+                "海淀园".into(),
+                Predicate::reliesOn,
+                "北京大学".into(),
+                true
+            )),
+            "{r:?}"
+        );
+    }
+
+    #[test]
     fn a_listed_policy_name_is_a_policy_and_its_words_trigger_nothing() {
         // 合作 inside 政府和社会资本合作 (policies.tsv) states no cooperation.
         let text = "浦东新区授权临港地区管委会开展政府和社会资本合作（PPP）。";

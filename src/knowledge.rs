@@ -657,6 +657,8 @@ struct RelationsFile {
     #[serde(default)]
     non_actor_markers: Vec<String>,
     #[serde(default)]
+    generic_actors: Vec<String>,
+    #[serde(default)]
     rule: Vec<RuleSpec>,
     #[serde(default)]
     table: Vec<TableSpec>,
@@ -811,6 +813,9 @@ pub struct RelationRules {
     pub list_glue: Vec<String>,
     /// Words before an entity that make it a place or target, not the actor (在临港地区开展).
     pub non_actor_markers: Vec<String>,
+    /// Words that, starting a paragraph, make its actor every one of a kind (各地区、各部门要…):
+    /// the document's main subject is then no implicit actor in the paragraph.
+    pub generic_actors: Vec<String>,
     pub triggers: AhoCorasick,
     /// Trigger pattern id → rule indexes.
     pub trigger_rules: Vec<Vec<usize>>,
@@ -1312,6 +1317,7 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
         clause_breaks: CharSet::new(f.clause_breaks.chars()),
         coactor_markers: f.coactor_markers,
         non_actor_markers: f.non_actor_markers,
+        generic_actors: f.generic_actors,
         list_glue: {
             let mut g = f.list_glue;
             g.sort_by_key(|w| std::cmp::Reverse(w.len()));

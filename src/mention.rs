@@ -85,7 +85,10 @@ impl Mentions {
     /// Removes the mentions at the given indexes, keeping definitions pointing right (a
     /// definition of a removed mention goes with it).
     pub fn remove(&mut self, drop: &[usize]) {
-        self.splice(Replacement::default().removing(drop));
+        self.splice(Replacement {
+            removed: drop.to_vec(),
+            added: Vec::new(),
+        });
     }
 
     /// Removes and adds mentions, keeping them sorted by start and definitions pointing
@@ -1365,10 +1368,10 @@ fn apply_aliases(clean: &NormalizedText, sentences: &[Sentence], out: &mut Menti
 /// A name a rule found in one place (a list member, a name ending in a head word) names the
 /// same entity wherever else the document writes it, also where no rule sees it: 中核苏阀 as
 /// a list member, then as the subject of a sentence of its own. Only names whose edges a
-/// rule found in context (lists, head words) are repeated: lexicon names are found
-/// everywhere already, and a name taken from a pattern's shape alone (a place in brackets)
-/// is too often wrong to be sought elsewhere. Short names (fewer than `min_repeated_chars`)
-/// are too often part of other words.
+/// rule found in context (lists, head words, quotation marks) are repeated: lexicon names
+/// are found everywhere already, and a name taken from a pattern's shape alone (a place in
+/// brackets) is too often wrong to be sought elsewhere. Short names (fewer than
+/// `min_repeated_chars`) are too often part of other words.
 fn repeat_names(
     clean: &NormalizedText,
     sentences: &[Sentence],
@@ -1404,13 +1407,6 @@ fn repeat_names(
 struct Replacement {
     removed: Vec<usize>,
     added: Vec<Mention>,
-}
-
-impl Replacement {
-    fn removing(mut self, indexes: &[usize]) -> Self {
-        self.removed.extend_from_slice(indexes);
-        self
-    }
 }
 
 /// Punctuation that ends a clause: a name after it starts one.

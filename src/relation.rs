@@ -85,7 +85,21 @@ pub fn find(
         list.sort_by_key(|&i| mentions[i].start);
     }
     let rr = &k.relations;
+    // Whether the paragraph of the sentence starts with a generic actor, and how far the
+    // text has been searched for the line break that starts a paragraph.
+    let (mut generic_actor, mut searched) = (false, 0);
     for s in sentences {
+        let paragraph = text[searched..s.start]
+            .rfind('\n')
+            .map(|i| searched + i + 1);
+        if let Some(start) = paragraph.or((s.index == 0).then_some(0)) {
+            let head = text[start..].trim_start();
+            generic_actor = rr
+                .generic_actors
+                .iter()
+                .any(|w| head.starts_with(w.as_str()));
+        }
+        searched = s.start;
         let stext = &text[s.start..s.end];
         let ms = &by_sentence[s.index];
         if ms.is_empty() {
@@ -110,6 +124,7 @@ pub fn find(
                 mentions,
                 entities,
                 k,
+                generic_actor,
                 clause: OnceCell::new(),
             };
             for &ri in &rr.trigger_rules[h.pattern().as_usize()] {
@@ -183,6 +198,8 @@ struct TriggerCtx<'a> {
     mentions: &'a [Mention],
     entities: &'a Entities,
     k: &'a Knowledge,
+    /// The paragraph's actor is every one of a kind (各地区、各部门要…): no main subject.
+    generic_actor: bool,
     /// The clause around the trigger, found once for all the trigger's rules and sides.
     clause: OnceCell<(usize, usize)>,
 }
@@ -303,7 +320,7 @@ impl TriggerCtx<'_> {
         };
         let mut out: Vec<(usize, bool)> = picked.iter().map(|&i| (entity(i), false)).collect();
         let main = self.entities.main_subject;
-        if side.main_fallback {
+        if side.main_fallback && !self.generic_actor {
             if let Some(main) = main {
                 let coactor = side.side == Side::Left
                     && picked.first().is_some_and(|&i| self.led_by_coactor(i, cs));
