@@ -36,7 +36,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// second after it is freed; a load frees each batch's buffers and allocates the next
 /// batch's soon after, so the system zeroed the same pages again and again (about 5% of a
 /// 100 MB load in `clear_page_erms`). A process keeps the most it used until it exits; the
-/// peak grew little (1 GB bench corpus: 717–730 MiB before, 771–823 MiB after).
+/// peak grew little (1 GB bench corpus: 717–730 MiB before, 771–823 MiB after). Not for
+/// `serve`: a server that kept what one large query used would hold it until it stops.
 fn keep_freed_memory() {
     // SAFETY: sets an option of the allocator this process uses (`ALLOCATOR`); mimalloc
     // reads it on each purge, and any value is valid (-1: never purge).
@@ -272,9 +273,11 @@ fn raise_open_file_limit() {
 fn raise_open_file_limit() {}
 
 fn main() -> ExitCode {
-    keep_freed_memory();
     raise_open_file_limit();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        keep_freed_memory();
+    }
     match dispatch(&cli) {
         Ok(code) => code,
         Err(e) => {
