@@ -623,6 +623,7 @@ pub struct MentionRules {
     /// Head words that, after an industry's name, make a kind of zone, not a place
     /// (智能制造示范区).
     pub kind_heads: Vec<String>,
+    /// Bare words for a body the document has named (公司, 该公司).
     pub anaphors: Vec<AnaphorRule>,
     /// The words of all anaphor rules, each with its searcher (memmem: a handful of words,
     /// rare in a text, which it skips to) and the index of its rule in `anaphors`.
@@ -1369,7 +1370,7 @@ mod tests {
             "l",
         )
         .unwrap();
-        assert_eq!(list.needs, [vec!["、"], vec!["等"], vec!["企业", "公司"]],);
+        assert_eq!(list.needs, [vec!["、"], vec!["等"], vec!["企业", "公司"]]);
         // Optional parts, alternatives with a branch that requires nothing and classes
         // require nothing; case folding makes a class.
         let loose = rule_regex(

@@ -1453,10 +1453,7 @@ fn resolve_anaphors(
         if earlier > 0 && out.mentions[earlier - 1].end > a {
             continue;
         }
-        let Some(sentence) = sentences[..sentences.partition_point(|s| s.start <= a)]
-            .last()
-            .filter(|s| b <= s.end)
-        else {
+        let Some(sentence) = sentence_holding(sentences, a, b) else {
             continue;
         };
         let begins_clause = |m: &Mention| {
@@ -1488,6 +1485,13 @@ fn resolve_anaphors(
         removed: Vec::new(),
         added,
     });
+}
+
+/// The sentence that holds the span `a..b` whole, if one does.
+fn sentence_holding(sentences: &[Sentence], a: usize, b: usize) -> Option<&Sentence> {
+    sentences[..sentences.partition_point(|s| s.start <= a)]
+        .last()
+        .filter(|s| b <= s.end)
 }
 
 /// Keeps of the hits `(start, end, pattern)` of several searches those that one automaton
@@ -1552,10 +1556,7 @@ fn occurrences(
         }) {
             continue;
         }
-        let Some(sentence) = sentences[..sentences.partition_point(|s| s.start <= a)]
-            .last()
-            .filter(|s| b <= s.end)
-        else {
+        let Some(sentence) = sentence_holding(sentences, a, b) else {
             continue;
         };
         r.removed.extend(overlapping);
