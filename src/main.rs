@@ -250,6 +250,8 @@ Examples:
 /// load's commit merges each index's runs with all of them open at once, two indexes at a
 /// time: up to 2 × [`zhitu::store::COMMIT_QUADS`] / [`zhitu::store::SORT_QUADS`] files (800),
 /// close to the usual soft limit of 1,024, while the hard limit is most often far higher.
+/// Some systems refuse a soft limit above a cap of their own, below an unlimited hard limit
+/// (macOS: 10,240); the limit asked for is then halved until one is granted.
 #[cfg(unix)]
 fn raise_open_file_limit() {
     let mut limit = libc::rlimit {
@@ -259,12 +261,19 @@ fn raise_open_file_limit() {
     // SAFETY: getrlimit and setrlimit read and write the `rlimit` given, nothing else. A
     // failure leaves the limit as it was, and the commit then reports a file it cannot open.
     unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut limit) == 0 {
-            let wanted = limit.rlim_max.min(1 << 16);
-            if limit.rlim_cur < wanted {
-                limit.rlim_cur = wanted;
-                libc::setrlimit(libc::RLIMIT_NOFILE, &raw const limit);
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut limit) != 0 {
+            return;
+        }
+        let mut wanted = limit.rlim_max.min(1 << 16);
+        while wanted > limit.rlim_cur {
+            let raised = libc::rlimit {
+                rlim_cur: wanted,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raw const raised) == 0 {
+                return;
             }
+            wanted /= 2;
         }
     }
 }
