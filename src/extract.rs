@@ -327,6 +327,17 @@ mod tests {
     }
 
     #[test]
+    fn a_name_in_brackets_after_a_place_is_a_place_unless_it_is_an_ethnic_group() {
+        assert!(has(
+            "在北京、安徽（合芜蚌）等地推广。",
+            "合芜蚌",
+            EntityType::Region
+        ));
+        let n = names("选举乌兰（蒙古族）为副主席。");
+        assert!(n.iter().all(|(name, _)| name != "蒙古族"), "{n:?}");
+    }
+
+    #[test]
     fn relative_and_synonym_names_meet_the_full_name() {
         let n = names(
             "上海市人民政府关于临港的意见。上海、上海市和上海市政府。市政府会同市财政局办理。",

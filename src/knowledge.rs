@@ -253,6 +253,8 @@ struct MentionsFile {
     #[serde(default = "six")]
     max_parenthesised: usize,
     #[serde(default)]
+    parenthesised_not_endings: Vec<String>,
+    #[serde(default)]
     locating_suffixes: Vec<String>,
     #[serde(default)]
     company: CompanySpec,
@@ -603,6 +605,9 @@ pub struct MentionRules {
     pub columns: Vec<ColumnRule>,
     /// Longest place name taken from brackets after a place (广东（珠三角）).
     pub max_parenthesised: usize,
+    /// What in brackets after a place ends like this is no place (乌兰（蒙古族）: a person's
+    /// ethnic group).
+    pub parenthesised_not_endings: Vec<String>,
     /// Places that, written before another, only locate it (湖北武汉): their name endings.
     pub locating_suffixes: Vec<String>,
     /// Endings of a company's legal name (有限公司 …), longest first.
@@ -1228,6 +1233,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             })
             .collect::<Result<_>>()?,
         max_parenthesised: f.max_parenthesised,
+        parenthesised_not_endings: f.parenthesised_not_endings,
         locating_suffixes: f.locating_suffixes,
         legal_forms: longest_first(f.company.legal_forms),
         descriptors: longest_first(f.company.descriptors),

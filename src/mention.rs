@@ -1222,6 +1222,9 @@ fn parenthesised_parts(text: &str, r: &MentionRules, ms: &mut Vec<Mention>) {
         let n = inner.chars().count();
         if !(2..=r.max_parenthesised).contains(&n)
             || !inner.chars().all(|c| is_name_char(c) && !c.is_ascii())
+            || r.parenthesised_not_endings
+                .iter()
+                .any(|e| inner.ends_with(e.as_str()))
         {
             continue;
         }
