@@ -209,7 +209,7 @@ pub fn find(clean: &NormalizedText, sentences: &[Sentence], k: &Knowledge) -> Me
     apply_aliases(clean, sentences, &mut out);
     trim_to_known_names(clean, &mut out, &k.mentions);
     repeat_names(clean, sentences, &mut out, &k.mentions);
-    resolve_anaphors(clean, sentences, &mut out, &k.mentions);
+    resolve_anaphors(clean, sentences, &mut out, k);
     out
 }
 
@@ -1412,22 +1412,19 @@ struct Replacement {
     added: Vec<Mention>,
 }
 
-/// Punctuation that ends a clause: a name after it starts one.
-const CLAUSE_BREAKS: &[char] = &[
-    '，', ',', '；', ';', '：', ':', '。', '！', '？', '!', '?', '\n',
-];
-
 /// A body the document has named, called again by a bare word: 品捷电子（苏州）有限公司专业从事
 /// 晶体管封装，……，公司在科技城投资. The word is a mention of the nearest body of the rule's type
 /// that began a clause (a sentence's subject, not a member of a list), in its sentence or a
 /// few before. Only a word that starts a clause itself counts: inside a phrase (上市公司,
-/// 子公司) it is a common noun.
+/// 子公司) it is a common noun. Clauses end where relation rules end them
+/// (relations.toml's `clause_breaks`).
 fn resolve_anaphors(
     clean: &NormalizedText,
     sentences: &[Sentence],
     out: &mut Mentions,
-    r: &MentionRules,
+    k: &Knowledge,
 ) {
+    let r = &k.mentions;
     if r.anaphors.is_empty() {
         return;
     }
@@ -1463,7 +1460,10 @@ fn resolve_anaphors(
             sentences
                 .get(m.sentence)
                 .is_some_and(|s| s.start == m.start)
-                || text[..m.start].ends_with(CLAUSE_BREAKS)
+                || text[..m.start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| k.relations.clause_breaks.contains(c))
         };
         let Some(antecedent) = out.mentions[..earlier]
             .iter()

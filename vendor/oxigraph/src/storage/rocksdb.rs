@@ -1412,8 +1412,8 @@ struct Spare {
 /// zhitu: the large buffers of a batch: its quads' terms and encodings, and the keys of an
 /// index: a few hundred megabytes for a batch of 250,000 quads. Allocated afresh for every
 /// batch, they were page-faulted in again each time (the kernel zeroing huge pages took a
-/// tenth of a load's time). Finished batches leave them, emptied, in [`Spare`],
-/// and the next batches take them.
+/// tenth of a load's time). Finished batches leave them, emptied, in [`Spare`], and the
+/// next batches take them.
 #[derive(Default)]
 struct BatchBuffers {
     id2str: HashMap<StrHash, Box<str>, BuildHasherDefault<StrHashHasher>>,
