@@ -27,7 +27,7 @@ use crate::graph::{DocumentGraph, KnowledgeGraph};
 use crate::knowledge::Knowledge;
 use crate::rdf::document_quads;
 pub use crate::read::Skipped;
-use crate::read::{list_inputs, patterns, read_document_with, InputFile, Inputs};
+use crate::read::{list_inputs, patterns, read_input, InputFile, Inputs};
 use crate::store::{KnowledgeStore, StoredDocuments, COMPACT_QUADS, LOAD_QUADS};
 
 /// When no batch reaches the store's writer for this long, it commits what it has loaded.
@@ -180,7 +180,7 @@ pub fn run_inputs(
     let extract_one = |file: &InputFile| Extracted {
         path: file.path.clone(),
         bytes: file.size,
-        outcome: read_document_with(&file.path, options.lossy)
+        outcome: read_input(file, options.lossy)
             .and_then(|doc| extracted(&doc, k, stored, options.force)),
     };
 
@@ -363,6 +363,7 @@ mod tests {
                 .map(|(i, &size)| InputFile {
                     path: format!("{i}.txt").into(),
                     size,
+                    shown: format!("{i}.txt"),
                 })
                 .collect()
         };

@@ -39,6 +39,10 @@ pub struct Skipped {
 pub struct InputFile {
     pub path: PathBuf,
     pub size: u64,
+    /// The name the document is shown and stored under ([`display_path`]), found while
+    /// listing: the walk knows each folder's real path, so a file in it needs no resolving
+    /// of its own (with a hundred thousand files, that was most of the system time).
+    pub shown: String,
 }
 
 /// The files a run reads, and what listing the folders passed over.
@@ -59,6 +63,10 @@ pub struct Inputs {
 /// while walking is listed with its reason. A path that does not exist is an error
 /// ([`Error::NotFound`]), before any work.
 pub fn list_inputs(paths: &[PathBuf], extensions: &[String]) -> Result<Inputs> {
+    list_named(paths, extensions, &Names::here())
+}
+
+fn list_named(paths: &[PathBuf], extensions: &[String], names: &Names) -> Result<Inputs> {
     let mut inputs = Inputs::default();
     let mut visited = HashSet::new();
     for p in paths {
@@ -68,7 +76,7 @@ pub fn list_inputs(paths: &[PathBuf], extensions: &[String]) -> Result<Inputs> {
         })?;
         if meta.is_dir() {
             let (files, skipped) = (inputs.files.len(), inputs.skipped.len());
-            walk(p, extensions, &mut inputs, &mut visited);
+            walk(p, extensions, names, &mut inputs, &mut visited);
             if inputs.files.len() == files && inputs.skipped.len() == skipped {
                 inputs.empty_folders.push(p.clone());
             }
@@ -76,6 +84,7 @@ pub fn list_inputs(paths: &[PathBuf], extensions: &[String]) -> Result<Inputs> {
             inputs.files.push(InputFile {
                 path: p.clone(),
                 size: meta.len(),
+                shown: names.of(p),
             });
         }
     }
@@ -94,7 +103,13 @@ pub fn patterns(extensions: &[String]) -> String {
     }
 }
 
-fn walk(dir: &Path, extensions: &[String], inputs: &mut Inputs, visited: &mut HashSet<PathBuf>) {
+fn walk(
+    dir: &Path,
+    extensions: &[String],
+    names: &Names,
+    inputs: &mut Inputs,
+    visited: &mut HashSet<PathBuf>,
+) {
     let skip = |inputs: &mut Inputs, path: &Path, reason: String| {
         inputs.skipped.push(Skipped {
             path: path.to_path_buf(),
@@ -106,16 +121,20 @@ fn walk(dir: &Path, extensions: &[String], inputs: &mut Inputs, visited: &mut Ha
         Ok(r) => r,
         Err(e) => return skip(inputs, dir, format!("cannot resolve this folder: {e}")),
     };
-    if !visited.insert(real) {
+    if !visited.insert(real.clone()) {
         return;
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => return skip(inputs, dir, format!("cannot list this folder: {e}")),
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // Whether each entry is a symbolic link comes with the listing on most file systems.
+    let is_link = |e: &std::fs::DirEntry| e.file_type().map_or(true, |t| t.is_symlink());
+    let mut paths: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| e.ok().map(|e| (e.path(), is_link(&e))))
+        .collect();
     paths.sort();
-    for path in paths {
+    for (path, link) in paths {
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(e) => {
@@ -132,12 +151,19 @@ fn walk(dir: &Path, extensions: &[String], inputs: &mut Inputs, visited: &mut Ha
             }
         };
         if meta.is_dir() {
-            walk(&path, extensions, inputs, visited);
+            walk(&path, extensions, names, inputs, visited);
         } else if has_extension(&path, extensions) {
             if meta.is_file() {
+                // In a folder whose real path is known, a file that is no link is that path
+                // and its name: what resolving it would find.
+                let shown = match (link, path.file_name()) {
+                    (false, Some(name)) => names.of_real(&real.join(name), &path),
+                    _ => names.of(&path),
+                };
                 inputs.files.push(InputFile {
                     path,
                     size: meta.len(),
+                    shown,
                 });
             } else {
                 skip(inputs, &path, special_file(&meta).to_owned());
@@ -180,46 +206,80 @@ fn has_extension(path: &Path, extensions: &[String]) -> bool {
 /// A path that does not exist (a document deleted since it was stored) is resolved by its
 /// components alone, so that `./input/a.txt` and `input/a.txt` name the same document.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let below_cwd = |abs: &Path| {
-        cwd.as_deref()
-            .and_then(|cwd| abs.strip_prefix(cwd).ok())
-            .map(Path::to_path_buf)
-    };
-    let shown = match std::fs::canonicalize(path) {
-        Ok(abs) => below_cwd(&abs),
-        Err(_) => {
-            let abs = match &cwd {
-                Some(cwd) => cwd.join(path),
-                None => path.to_path_buf(),
-            };
-            let mut clean = PathBuf::new();
-            for c in abs.components() {
-                match c {
-                    std::path::Component::CurDir => {}
-                    std::path::Component::ParentDir => {
-                        clean.pop();
-                    }
-                    c => clean.push(c),
-                }
-            }
-            below_cwd(&clean)
+    Names::here().of(path)
+}
+
+/// Shows paths relative to the working folder, asked for once.
+struct Names {
+    cwd: Option<PathBuf>,
+}
+
+impl Names {
+    fn here() -> Names {
+        Names {
+            cwd: std::env::current_dir().ok(),
         }
     }
-    .unwrap_or_else(|| path.to_path_buf());
-    shown.to_string_lossy().replace('\\', "/")
+
+    /// [`display_path`].
+    fn of(&self, path: &Path) -> String {
+        match std::fs::canonicalize(path) {
+            Ok(abs) => self.of_real(&abs, path),
+            Err(_) => {
+                let abs = match &self.cwd {
+                    Some(cwd) => cwd.join(path),
+                    None => path.to_path_buf(),
+                };
+                let mut clean = PathBuf::new();
+                for c in abs.components() {
+                    match c {
+                        std::path::Component::CurDir => {}
+                        std::path::Component::ParentDir => {
+                            clean.pop();
+                        }
+                        c => clean.push(c),
+                    }
+                }
+                self.of_real(&clean, path)
+            }
+        }
+    }
+
+    /// The name of `path` from its resolved form `abs` (absolute, no links, no `.` or `..`):
+    /// `abs` below the working folder, else `path` as given.
+    fn of_real(&self, abs: &Path, path: &Path) -> String {
+        let below = self
+            .cwd
+            .as_deref()
+            .and_then(|cwd| abs.strip_prefix(cwd).ok());
+        below.unwrap_or(path).to_string_lossy().replace('\\', "/")
+    }
 }
 
 /// Reads and decodes one file, refusing undecodable bytes.
 pub fn read_document(path: &Path) -> Result<Document> {
-    read_document_with(path, false)
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    decode_document(path, bytes, display_path(path), false)
 }
 
-/// Reads and decodes one file; with `lossy`, undecodable bytes become U+FFFD (binaries are
-/// still refused). A file of 0 bytes is refused: there is nothing to extract, and an empty
-/// `.txt` is usually a conversion that failed (a scanned PDF has no text layer).
-pub fn read_document_with(path: &Path, lossy: bool) -> Result<Document> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+/// Reads and decodes one listed file; with `lossy`, undecodable bytes become U+FFFD
+/// (binaries are still refused).
+pub fn read_input(file: &InputFile, lossy: bool) -> Result<Document> {
+    use std::io::Read;
+    let path = &file.path;
+    let mut bytes = Vec::with_capacity(usize::try_from(file.size).map_or(0, |n| n + 1));
+    // Through `Take`, so that the read trusts the listed size (room for one byte more shows
+    // the end) instead of asking the file system for it again; a file that grew since is
+    // still read whole.
+    std::fs::File::open(path)
+        .and_then(|f| f.take(u64::MAX).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, e))?;
+    decode_document(path, bytes, file.shown.clone(), lossy)
+}
+
+/// A file of 0 bytes is refused: there is nothing to extract, and an empty `.txt` is
+/// usually a conversion that failed (a scanned PDF has no text layer).
+fn decode_document(path: &Path, bytes: Vec<u8>, shown: String, lossy: bool) -> Result<Document> {
     let bad = |reason| Error::BadInput {
         path: path.to_path_buf(),
         reason,
@@ -236,7 +296,7 @@ pub fn read_document_with(path: &Path, lossy: bool) -> Result<Document> {
             .map_err(bad)?
     };
     Ok(Document {
-        path: display_path(path),
+        path: shown,
         text,
         encoding,
         sha256,
@@ -423,6 +483,46 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The walk names files from their folder's real path; that must be what resolving each
+    /// file finds: for plain files, linked files, files in linked folders, and all of them
+    /// outside the working folder (shown as given).
+    #[cfg(unix)]
+    #[test]
+    fn listed_names_are_the_names_resolving_gives() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        std::fs::create_dir_all(d.join("corpus/sub")).unwrap();
+        std::fs::create_dir_all(d.join("elsewhere")).unwrap();
+        std::fs::write(d.join("corpus/a.txt"), "甲").unwrap();
+        std::fs::write(d.join("corpus/sub/b.txt"), "乙").unwrap();
+        std::fs::write(d.join("elsewhere/c.txt"), "丙").unwrap();
+        symlink(d.join("elsewhere/c.txt"), d.join("corpus/link.txt")).unwrap();
+        symlink(d.join("elsewhere"), d.join("corpus/linked")).unwrap();
+        let ext = ["txt".to_owned()];
+        for root in [d.join("corpus"), d.join("corpus/./sub/..")] {
+            let inputs = list_inputs(std::slice::from_ref(&root), &ext).unwrap();
+            assert_eq!(inputs.files.len(), 4, "{:?}", inputs.files);
+            for f in &inputs.files {
+                assert_eq!(f.shown, display_path(&f.path), "{}", f.path.display());
+            }
+            // Not below the working folder: shown as given, the link as the link.
+            let link = inputs.files.iter().find(|f| f.path.ends_with("link.txt"));
+            assert_eq!(link.unwrap().shown, root.join("link.txt").to_string_lossy());
+        }
+        // Below it: relative, links resolved.
+        let names = Names {
+            cwd: Some(d.canonicalize().unwrap()),
+        };
+        let inputs = list_named(&[d.join("corpus")], &ext, &names).unwrap();
+        let shown: Vec<&str> = inputs.files.iter().map(|f| f.shown.as_str()).collect();
+        let c = "elsewhere/c.txt";
+        assert_eq!(shown, ["corpus/a.txt", c, c, "corpus/sub/b.txt"]);
+        for f in &inputs.files {
+            assert_eq!(f.shown, names.of(&f.path), "{}", f.path.display());
+        }
+    }
 
     #[test]
     fn decodes_utf8_with_and_without_bom() {
