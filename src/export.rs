@@ -4,6 +4,8 @@
 //! re-extracting: [`load_graph`] rebuilds the [`KnowledgeGraph`] from the store with SPARQL
 //! over the union of the documents' named graphs — entities, aliases, mentions, relations
 //! with their evidence sentences, documents — and merges it exactly as extraction does.
+//! The views (`stats`, `show`, `path`) read its outline ([`load_outline`]) and then only
+//! what they print: a large store holds millions of mentions.
 //! [`Selection`] cuts a subgraph (by type, around an entity, or by a SPARQL CONSTRUCT), and
 //! one writer per [`ExportFormat`] renders it: GraphML, GEXF, DOT, Cytoscape JSON, NetworkX
 //! node-link JSON, Neo4j import CSVs, and SVG/PNG through Graphviz. The RDF formats skip the
@@ -33,6 +35,7 @@ use crate::graph::{DocumentInfo, Edge, EvidenceRecord, KnowledgeGraph, MentionRe
 use crate::ontology::{EntityType, Predicate, KNOWLEDGE_GRAPH, ZT};
 use crate::query::evaluator;
 use crate::store::KnowledgeStore;
+use crate::views::DocumentCounts;
 
 /// The formats `zhitu export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -314,8 +317,21 @@ fn local<T: std::str::FromStr>(iri: &str) -> Option<T> {
 }
 
 /// Rebuilds the merged knowledge graph from the store: what `zhitu extract` built in memory,
-/// from what it wrote.
+/// from what it wrote, every mention and every piece of evidence included.
 pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
+    let mut g = load_outline(store)?;
+    load_documents(store, &mut g)?;
+    load_mentions(store, &mut g, None)?;
+    load_evidence(store, &mut g, None)?;
+    Ok(g)
+}
+
+/// The graph's outline: entities with their aliases, and relations; no documents, no
+/// mention and no evidence records, and no relation marked implicit yet. A view reads only
+/// what it shows ([`load_mentions`] and [`load_evidence`] of a few, [`mark_implicit`],
+/// [`document_counts`]): on the 1 GB bench store, reading every mention made `zhitu stats`
+/// take 224 s and 4.9 GiB, and reading the documents takes 23 s.
+pub fn load_outline(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
     let types = values(EntityType::ALL, EntityType::as_str);
     let preds = values(Predicate::ALL, Predicate::as_str);
 
@@ -359,21 +375,162 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
             nodes[i].aliases.insert(a);
         }
     }
+
+    // Edges: every stated triple whose ends are known entities.
+    let mut edges: Vec<(usize, usize, Edge)> = Vec::new();
     for s in solutions(
         store,
-        "SELECT ?e ?path ?start ?length ?text ?rule WHERE {
-           GRAPH ?d { ?m zt:mentionOf ?e ; zt:start ?start ; zt:text ?text ; zt:rule ?rule .
-                      OPTIONAL { ?m zt:length ?length }
-                      ?d zt:path ?path } }",
+        &format!(
+            "SELECT ?s ?p ?o WHERE {{ GRAPH <{KNOWLEDGE_GRAPH}> {{ VALUES ?p {{ {preds} }} ?s ?p ?o }} }}"
+        ),
     )? {
-        if let Some(&i) = iri_of(&s, "e").and_then(|e| by_iri.get(&e)) {
+        let ends = (|| {
+            Some((
+                *iri_of(&s, "s").and_then(|x| by_iri.get(&x))?,
+                iri_of(&s, "p").and_then(|p| local::<Predicate>(&p))?,
+                *iri_of(&s, "o").and_then(|x| by_iri.get(&x))?,
+            ))
+        })();
+        let Some((a, predicate, b)) = ends else {
+            continue;
+        };
+        edges.push((
+            a,
+            b,
+            Edge {
+                predicate,
+                implicit: false,
+                evidence: Vec::new(),
+            },
+        ));
+    }
+    Ok(KnowledgeGraph::from_parts(Vec::new(), nodes, edges))
+}
+
+/// Reads the documents into the graph, each with its main subject's label.
+pub fn load_documents(store: &KnowledgeStore, g: &mut KnowledgeGraph) -> Result<()> {
+    // The label is read from the document's own graph: every graph that names the main
+    // subject labels it, and over their union a document had a row per such graph
+    // (107 million rows on the 100 MB bench store, which ran out of memory).
+    g.documents.clear();
+    for s in solutions(
+        store,
+        "SELECT ?path ?sha ?encoding ?title ?characters ?main WHERE { GRAPH ?d {
+           ?d a zt:Document ; zt:path ?path .
+           OPTIONAL { ?d zt:sha256 ?sha } OPTIONAL { ?d zt:encoding ?encoding }
+           OPTIONAL { ?d dcterms:title ?title } OPTIONAL { ?d zt:characters ?characters }
+           OPTIONAL { ?d zt:mainSubject/skos:prefLabel ?main } } }
+         ORDER BY ?path",
+    )? {
+        g.documents.push(DocumentInfo {
+            path: literal(&s, "path").unwrap_or_default(),
+            sha256: literal(&s, "sha").unwrap_or_default(),
+            encoding: literal(&s, "encoding").unwrap_or_default(),
+            title: literal(&s, "title").unwrap_or_default(),
+            characters: number(&s, "characters"),
+            main_subject: literal(&s, "main"),
+        });
+    }
+    g.documents.dedup_by(|a, b| a.path == b.path);
+    Ok(())
+}
+
+/// The edge a solution's `?s ?p ?o` names, when the graph has it.
+fn edge_of(
+    g: &KnowledgeGraph,
+    by_iri: &HashMap<String, NodeIndex>,
+    s: &QuerySolution,
+) -> Option<EdgeIndex> {
+    g.edge(
+        *iri_of(s, "s").and_then(|x| by_iri.get(&x))?,
+        iri_of(s, "p").and_then(|p| local::<Predicate>(&p))?,
+        *iri_of(s, "o").and_then(|x| by_iri.get(&x))?,
+    )
+}
+
+/// Marks the implicit relations (as in extraction: stated with evidence, none of which
+/// names both ends) from the flags of their statements, without reading the evidence.
+pub fn mark_implicit(store: &KnowledgeStore, g: &mut KnowledgeGraph) -> Result<()> {
+    let by_iri = node_iris(g);
+    // Per edge: (some statement implicit, some explicit).
+    let mut flags = vec![(false, false); g.graph.edge_count()];
+    for s in solutions(
+        store,
+        "SELECT DISTINCT ?s ?p ?o ?implicit WHERE { GRAPH ?d {
+           ?st a zt:RelationStatement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+               zt:implicit ?implicit ; zt:evidence ?sn } }",
+    )? {
+        if let Some(e) = edge_of(g, &by_iri, &s) {
+            match literal(&s, "implicit").as_deref() == Some("true") {
+                true => flags[e.index()].0 = true,
+                false => flags[e.index()].1 = true,
+            }
+        }
+    }
+    for (e, (implicit, explicit)) in g.graph.edge_weights_mut().zip(flags) {
+        e.implicit = implicit && !explicit;
+    }
+    Ok(())
+}
+
+/// Each node's IRI in the store (`entity_iri` of its type and name, as extraction wrote it).
+fn node_iris(g: &KnowledgeGraph) -> HashMap<String, NodeIndex> {
+    g.graph
+        .node_indices()
+        .map(|n| (g.graph[n].iri(), n))
+        .collect()
+}
+
+/// `VALUES ?var { <iri> … }` restricting a query to these nodes; nothing for all of them.
+/// How a query for the records of some nodes or edges begins and joins its steps. With
+/// `values` (`VALUES …` of those), each step is a LATERAL join, evaluated per binding of the
+/// steps before it: Oxigraph otherwise hash-joins every pattern over the whole store (one
+/// entity's relations' evidence on the 1 GB bench store: 6.3 s, against 0.14 s). Without,
+/// every record: one graph pattern, its steps plain joins.
+fn steps(values: Option<String>) -> (String, &'static str) {
+    match values {
+        Some(v) => (
+            format!("{v} LATERAL {{ GRAPH ?d {{"),
+            "} } LATERAL { GRAPH ?d {",
+        ),
+        None => ("{ GRAPH ?d {".to_owned(), ""),
+    }
+}
+
+/// Reads the mentions of `nodes` (of every node: `None`) into the graph, sorted.
+pub fn load_mentions(
+    store: &KnowledgeStore,
+    g: &mut KnowledgeGraph,
+    nodes: Option<&[NodeIndex]>,
+) -> Result<()> {
+    if nodes.is_some_and(|ns| ns.is_empty()) {
+        return Ok(());
+    }
+    let by_iri = node_iris(g);
+    let (first, then) = steps(nodes.map(|ns| {
+        let iris: Vec<String> = ns
+            .iter()
+            .map(|&n| format!("<{}>", g.graph[n].iri()))
+            .collect();
+        format!("VALUES ?e {{ {} }}", iris.join(" "))
+    }));
+    for s in solutions(
+        store,
+        &format!(
+            "SELECT ?e ?path ?start ?length ?text ?rule WHERE {{ {first}
+               ?m zt:mentionOf ?e ; zt:start ?start ; zt:text ?text ; zt:rule ?rule .
+               OPTIONAL {{ ?m zt:length ?length }} {then}
+               ?d zt:path ?path }} }} }}"
+        ),
+    )? {
+        if let Some(&n) = iri_of(&s, "e").and_then(|e| by_iri.get(&e)) {
             let text = literal(&s, "text").unwrap_or_default();
             let start = number(&s, "start");
             let length = match s.get("length") {
                 Some(_) => number(&s, "length"),
                 None => text.chars().count(),
             };
-            nodes[i].mentions.push(MentionRecord {
+            g.graph[n].mentions.push(MentionRecord {
                 document: literal(&s, "path").unwrap_or_default(),
                 start,
                 end: start + length,
@@ -382,58 +539,56 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
             });
         }
     }
-
-    // A solution's subject, predicate and object, when both ends are known entities.
-    let ends = |s: &QuerySolution| -> Option<(usize, Predicate, usize)> {
-        Some((
-            *iri_of(s, "s").and_then(|x| by_iri.get(&x))?,
-            iri_of(s, "p").and_then(|p| local::<Predicate>(&p))?,
-            *iri_of(s, "o").and_then(|x| by_iri.get(&x))?,
-        ))
-    };
-    // Edges: every stated triple, then its evidence from the relation statements.
-    let mut edge_at: HashMap<(usize, Predicate, usize), usize> = HashMap::new();
-    let mut edges: Vec<(usize, usize, Edge)> = Vec::new();
-    for s in solutions(
-        store,
-        &format!(
-            "SELECT ?s ?p ?o WHERE {{ GRAPH <{KNOWLEDGE_GRAPH}> {{ VALUES ?p {{ {preds} }} ?s ?p ?o }} }}"
-        ),
-    )? {
-        let Some((a, p, b)) = ends(&s) else {
-            continue;
-        };
-        edge_at.insert((a, p, b), edges.len());
-        edges.push((
-            a,
-            b,
-            Edge {
-                predicate: p,
-                implicit: false,
-                evidence: Vec::new(),
-            },
-        ));
+    for n in nodes.map_or_else(|| g.graph.node_indices().collect(), <[_]>::to_vec) {
+        g.graph[n].mentions.sort();
     }
+    Ok(())
+}
+
+/// Reads the evidence of `edges` (of every edge: `None`) into the graph, sorted, and marks
+/// those relations implicit or not by it.
+pub fn load_evidence(
+    store: &KnowledgeStore,
+    g: &mut KnowledgeGraph,
+    edges: Option<&[EdgeIndex]>,
+) -> Result<()> {
+    if edges.is_some_and(|es| es.is_empty()) {
+        return Ok(());
+    }
+    let by_iri = node_iris(g);
+    let (first, then) = steps(edges.map(|es| {
+        let rows: Vec<String> = es
+            .iter()
+            .map(|&e| {
+                let (s, o) = g.graph.edge_endpoints(e).expect("edge of this graph");
+                format!(
+                    "(<{}> zt:{} <{}>)",
+                    g.graph[s].iri(),
+                    g.graph[e].predicate.as_str(),
+                    g.graph[o].iri()
+                )
+            })
+            .collect();
+        format!("VALUES (?s ?p ?o) {{ {} }}", rows.join(" "))
+    }));
     // Each statement is read within its document's graph, where its sentence and the
     // document's path are too: over the union of all graphs the sentences' positions were
     // joined across documents (on the 100 MB bench store: over a minute, against 2.3 s).
     for s in solutions(
         store,
-        "SELECT ?s ?p ?o ?implicit ?rule ?trigger ?path ?index ?start ?end ?text WHERE {
-           GRAPH ?d {
-             ?st a zt:RelationStatement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-                 zt:implicit ?implicit ; zt:rule ?rule ; zt:evidence ?sn .
-             OPTIONAL { ?st zt:trigger ?trigger }
-             ?sn zt:index ?index ; zt:start ?start ; zt:end ?end ; zt:text ?text .
-             ?d zt:path ?path } }",
+        &format!(
+            "SELECT ?s ?p ?o ?implicit ?rule ?trigger ?path ?index ?start ?end ?text WHERE {{ {first}
+               ?st rdf:object ?o ; rdf:subject ?s ; rdf:predicate ?p . {then}
+               ?st a zt:RelationStatement ; zt:implicit ?implicit ; zt:rule ?rule ; zt:evidence ?sn .
+               OPTIONAL {{ ?st zt:trigger ?trigger }} {then}
+               ?sn zt:index ?index ; zt:start ?start ; zt:end ?end ; zt:text ?text .
+               ?d zt:path ?path }} }} }}"
+        ),
     )? {
-        let Some((a, p, b)) = ends(&s) else {
+        let Some(at) = edge_of(g, &by_iri, &s) else {
             continue;
         };
-        let Some(&at) = edge_at.get(&(a, p, b)) else {
-            continue;
-        };
-        edges[at].2.evidence.push(EvidenceRecord {
+        g.graph[at].evidence.push(EvidenceRecord {
             document: literal(&s, "path").unwrap_or_default(),
             sentence: number(&s, "index"),
             start: number(&s, "start"),
@@ -444,39 +599,38 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
             implicit: literal(&s, "implicit").as_deref() == Some("true"),
         });
     }
-    for (_, _, e) in &mut edges {
+    for e in edges.map_or_else(|| g.graph.edge_indices().collect(), <[_]>::to_vec) {
+        let e = &mut g.graph[e];
+        e.evidence.sort();
         // As in extraction: implicit when no evidence names both ends.
         e.implicit = !e.evidence.is_empty() && e.evidence.iter().all(|ev| ev.implicit);
-        e.evidence.sort();
     }
-    for n in &mut nodes {
-        n.mentions.sort();
-    }
+    Ok(())
+}
 
-    // A document, and its main subject's label, from its own graph: every graph that names
-    // the main subject labels it, and over their union a document had a row per such graph
-    // (107 million rows on the 100 MB bench store, which ran out of memory).
-    let mut documents = Vec::new();
+/// How many documents the store holds, and how many name each node: what `zhitu stats`
+/// ranks, counted by the store without reading documents or mentions.
+pub fn document_counts(store: &KnowledgeStore, g: &KnowledgeGraph) -> Result<DocumentCounts> {
+    let by_iri = node_iris(g);
+    let mut per_node = vec![0; g.graph.node_count()];
     for s in solutions(
         store,
-        "SELECT ?path ?sha ?encoding ?title ?characters ?main WHERE { GRAPH ?d {
-           ?d a zt:Document ; zt:path ?path .
-           OPTIONAL { ?d zt:sha256 ?sha } OPTIONAL { ?d zt:encoding ?encoding }
-           OPTIONAL { ?d dcterms:title ?title } OPTIONAL { ?d zt:characters ?characters }
-           OPTIONAL { ?d zt:mainSubject/skos:prefLabel ?main } } }
-         ORDER BY ?path",
+        "SELECT ?e (COUNT(?d) AS ?n) WHERE { GRAPH ?d { ?e zt:mentionedIn ?d } } GROUP BY ?e",
     )? {
-        documents.push(DocumentInfo {
-            path: literal(&s, "path").unwrap_or_default(),
-            sha256: literal(&s, "sha").unwrap_or_default(),
-            encoding: literal(&s, "encoding").unwrap_or_default(),
-            title: literal(&s, "title").unwrap_or_default(),
-            characters: number(&s, "characters"),
-            main_subject: literal(&s, "main"),
-        });
+        if let Some(&n) = iri_of(&s, "e").and_then(|e| by_iri.get(&e)) {
+            per_node[n.index()] += number(&s, "n");
+        }
     }
-    documents.dedup_by(|a, b| a.path == b.path);
-    Ok(KnowledgeGraph::from_parts(documents, nodes, edges))
+    let documents = solutions(
+        store,
+        "SELECT (COUNT(DISTINCT ?path) AS ?n) WHERE { GRAPH ?d { ?d a zt:Document ; zt:path ?path } }",
+    )?
+    .first()
+    .map_or(0, |s| number(s, "n"));
+    Ok(DocumentCounts {
+        documents,
+        per_node,
+    })
 }
 
 /// Runs a SPARQL CONSTRUCT (or DESCRIBE) over the union of the store's graphs; its

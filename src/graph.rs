@@ -294,6 +294,11 @@ impl KnowledgeGraph {
         self.index.get(&kind)?.get(name).copied()
     }
 
+    /// The edge `subject —predicate→ object`, if the graph has it.
+    pub fn edge(&self, s: NodeIndex, p: Predicate, o: NodeIndex) -> Option<EdgeIndex> {
+        self.edges.get(&(s, p, o)).copied()
+    }
+
     /// Nodes whose name or alias is `name`, any type.
     pub fn find(&self, name: &str) -> Vec<NodeIndex> {
         let mut out: Vec<NodeIndex> = self

@@ -42,8 +42,33 @@ pub struct Stats {
     pub documents_per_entity: BTreeMap<usize, usize>,
 }
 
+/// How many documents there are, and how many name each node (by node index): counted by
+/// the store ([`crate::export::document_counts`]) or from a graph's own records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentCounts {
+    pub documents: usize,
+    pub per_node: Vec<usize>,
+}
+
+impl DocumentCounts {
+    /// Counts from the documents and mentions the graph holds.
+    pub fn of(g: &KnowledgeGraph) -> Self {
+        let mut paths: Vec<&str> = g.documents.iter().map(|d| d.path.as_str()).collect();
+        paths.sort();
+        paths.dedup();
+        DocumentCounts {
+            documents: paths.len(),
+            per_node: g
+                .graph
+                .node_weights()
+                .map(|n| n.documents().len())
+                .collect(),
+        }
+    }
+}
+
 /// Computes [`Stats`], keeping `top` entities in each ranking.
-pub fn stats(g: &KnowledgeGraph, top: usize) -> Stats {
+pub fn stats(g: &KnowledgeGraph, counts: &DocumentCounts, top: usize) -> Stats {
     let order = g.sorted_nodes();
     let (by_type, by_predicate) = g.counts();
     let degree = |n: NodeIndex| {
@@ -63,7 +88,7 @@ pub fn stats(g: &KnowledgeGraph, top: usize) -> Stats {
 
     let mut top_documents: Vec<(NodeIndex, usize)> = order
         .iter()
-        .map(|&n| (n, g.graph[n].documents().len()))
+        .map(|&n| (n, counts.per_node[n.index()]))
         .collect();
     let mut documents_per_entity = BTreeMap::new();
     for &(_, k) in &top_documents {
@@ -72,12 +97,8 @@ pub fn stats(g: &KnowledgeGraph, top: usize) -> Stats {
     top_documents.sort_by_key(|&(_, d)| std::cmp::Reverse(d));
     top_documents.truncate(top);
 
-    let mut documents: Vec<&str> = g.documents.iter().map(|d| d.path.as_str()).collect();
-    documents.sort();
-    documents.dedup();
-
     Stats {
-        documents: documents.len(),
+        documents: counts.documents,
         nodes: g.graph.node_count(),
         edges: g.graph.edge_count(),
         implicit_edges: g.graph.edge_weights().filter(|e| e.implicit).count(),
@@ -374,7 +395,7 @@ mod tests {
             ],
             &[(0, locatedIn, 2), (1, locatedIn, 2)],
         );
-        let s = stats(&g, 10);
+        let s = stats(&g, &DocumentCounts::of(&g), 10);
         assert_eq!(s.component_sizes, vec![3, 1]);
         assert_eq!(g.graph[s.top_degree[0].0].name, "C");
         assert_eq!(s.top_degree[0].1, 2);

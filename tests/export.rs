@@ -128,6 +128,63 @@ fn the_graph_rebuilt_from_the_store_is_the_one_extraction_built() {
 }
 
 #[test]
+fn what_a_view_reads_of_some_entities_is_what_the_whole_graph_holds() {
+    use zhitu::export::{document_counts, load_evidence, load_mentions, load_outline};
+    let s = zhitu::store::KnowledgeStore::open_read_only(&store()).unwrap();
+    let whole = zhitu::export::load_graph(&s).unwrap();
+    let mut g = load_outline(&s).unwrap();
+    assert_eq!(g.graph.node_count(), whole.graph.node_count());
+    assert_eq!(g.graph.edge_count(), whole.graph.edge_count());
+    // The same counts without a document or mention record read.
+    assert_eq!(
+        document_counts(&s, &g).unwrap(),
+        zhitu::views::DocumentCounts::of(&whole)
+    );
+    // The implicit flags from the statements alone, and from their evidence.
+    let mut flagged = load_outline(&s).unwrap();
+    zhitu::export::mark_implicit(&s, &mut flagged).unwrap();
+    let implicit = |g: &zhitu::graph::KnowledgeGraph| -> Vec<bool> {
+        g.graph.edge_weights().map(|e| e.implicit).collect()
+    };
+    assert_eq!(implicit(&flagged), implicit(&whole));
+    assert!(implicit(&whole).contains(&true) && implicit(&whole).contains(&false));
+    // The entity with the most relations: its mentions, and its relations' evidence.
+    let hub = g
+        .graph
+        .node_indices()
+        .max_by_key(|&n| g.graph.neighbors_undirected(n).count())
+        .unwrap();
+    let edges: Vec<_> = g
+        .graph
+        .edge_indices()
+        .filter(|&e| {
+            let (a, b) = g.graph.edge_endpoints(e).unwrap();
+            a == hub || b == hub
+        })
+        .collect();
+    assert!(edges.len() > 1);
+    load_mentions(&s, &mut g, Some(&[hub])).unwrap();
+    load_evidence(&s, &mut g, Some(&edges)).unwrap();
+    for n in g.graph.node_indices() {
+        let expected = if n == hub {
+            &whole.graph[n].mentions[..]
+        } else {
+            &[]
+        };
+        assert_eq!(g.graph[n].mentions, expected, "{}", g.graph[n].name);
+    }
+    assert!(!g.graph[hub].mentions.is_empty());
+    for e in g.graph.edge_indices() {
+        if edges.contains(&e) {
+            assert_eq!(g.graph[e], whole.graph[e]);
+            assert!(!g.graph[e].evidence.is_empty());
+        } else {
+            assert!(g.graph[e].evidence.is_empty());
+        }
+    }
+}
+
+#[test]
 fn graphml_declares_its_keys_first_and_holds_the_whole_store() {
     let (_d, path) = export(&[], "graph.graphml");
     let text = read(&path);

@@ -4,8 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use petgraph::visit::EdgeRef;
+use petgraph::Direction::Incoming;
 use unicode_width::UnicodeWidthStr;
-use zhitu::export::load_graph;
+use zhitu::export;
 use zhitu::graph::{Edge, KnowledgeGraph};
 use zhitu::store::KnowledgeStore;
 use zhitu::views;
@@ -43,8 +45,12 @@ pub struct ShowArgs {
     store: PathBuf,
 }
 
-fn graph(store: &std::path::Path) -> Result<KnowledgeGraph, Error> {
-    load_graph(&KnowledgeStore::open_read_only(store)?)
+/// The stored graph's outline ([`export::load_outline`]); each view then reads the mentions
+/// and evidence it shows.
+fn outline(store: &std::path::Path) -> Result<(KnowledgeStore, KnowledgeGraph), Error> {
+    let store = KnowledgeStore::open_read_only(store)?;
+    let g = export::load_outline(&store)?;
+    Ok((store, g))
 }
 
 /// Writes `text` to standard output; a closed pipe ends the command quietly.
@@ -95,8 +101,9 @@ fn evidence(out: &mut String, e: &Edge, indent: &str, max: usize) {
 }
 
 pub fn stats(_cli: &Cli, args: &StatsArgs) -> Result<ExitCode, Error> {
-    let g = graph(&args.store)?;
-    let s = views::stats(&g, args.top);
+    let (store, mut g) = outline(&args.store)?;
+    export::mark_implicit(&store, &mut g)?;
+    let s = views::stats(&g, &export::document_counts(&store, &g)?, args.top);
     let mut o = String::new();
     o.push_str(&format!("documents   {}\n", s.documents));
     o.push_str(&format!("entities    {}\n", s.nodes));
@@ -164,7 +171,7 @@ pub fn stats(_cli: &Cli, args: &StatsArgs) -> Result<ExitCode, Error> {
 }
 
 pub fn path(_cli: &Cli, args: &PathArgs) -> Result<ExitCode, Error> {
-    let g = graph(&args.store)?;
+    let (store, mut g) = outline(&args.store)?;
     let Some(p) = views::shortest_path(&g, &args.from, &args.to)? else {
         print(&format!(
             "{} and {} are not connected by any chain of relations\n",
@@ -172,6 +179,8 @@ pub fn path(_cli: &Cli, args: &PathArgs) -> Result<ExitCode, Error> {
         ))?;
         return Ok(ExitCode::from(1));
     };
+    let edges: Vec<_> = p.steps.iter().map(|s| s.edge).collect();
+    export::load_evidence(&store, &mut g, Some(&edges))?;
     let mut o = format!(
         "{} → {}: {}\n",
         entity(&g, p.start),
@@ -203,7 +212,15 @@ pub fn path(_cli: &Cli, args: &PathArgs) -> Result<ExitCode, Error> {
 }
 
 pub fn show(_cli: &Cli, args: &ShowArgs) -> Result<ExitCode, Error> {
-    let g = graph(&args.store)?;
+    let (store, mut g) = outline(&args.store)?;
+    let nodes = views::named(&g, &args.name)?;
+    let edges: Vec<_> = nodes
+        .iter()
+        .flat_map(|&n| g.graph.edges(n).chain(g.graph.edges_directed(n, Incoming)))
+        .map(|e| e.id())
+        .collect();
+    export::load_mentions(&store, &mut g, Some(&nodes))?;
+    export::load_evidence(&store, &mut g, Some(&edges))?;
     let mut o = String::new();
     for (i, v) in views::entity(&g, &args.name)?.iter().enumerate() {
         if i > 0 {
