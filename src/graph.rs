@@ -141,6 +141,9 @@ pub struct KnowledgeGraph {
     /// Mentions and evidence counted but not kept, by node and edge.
     dropped_mentions: HashMap<NodeIndex, usize>,
     dropped_evidence: HashMap<EdgeIndex, usize>,
+    /// Documents that name a node, where they were counted rather than read from its
+    /// mentions ([`KnowledgeGraph::set_record_counts`]).
+    document_counts: HashMap<NodeIndex, usize>,
 }
 
 impl KnowledgeGraph {
@@ -164,6 +167,25 @@ impl KnowledgeGraph {
     /// How many mentions the node has, kept or not.
     pub fn mention_count(&self, n: NodeIndex) -> usize {
         self.graph[n].mentions.len() + self.dropped_mentions.get(&n).copied().unwrap_or(0)
+    }
+
+    /// How many documents name the node: counted, or from its mentions.
+    pub fn document_count(&self, n: NodeIndex) -> usize {
+        match self.document_counts.get(&n) {
+            Some(&count) => count,
+            None => self.graph[n].documents().len(),
+        }
+    }
+
+    /// Records how many documents and mentions name the node, beyond the mentions it keeps:
+    /// for a graph read from the store with counts instead of every mention.
+    pub fn set_record_counts(&mut self, n: NodeIndex, documents: usize, mentions: usize) {
+        self.document_counts.insert(n, documents);
+        let dropped = mentions.saturating_sub(self.graph[n].mentions.len());
+        match dropped {
+            0 => self.dropped_mentions.remove(&n),
+            d => self.dropped_mentions.insert(n, d),
+        };
     }
 
     /// How many pieces of evidence the edge has, kept or not.

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use petgraph::graph::NodeIndex;
 use quick_xml::events::Event;
 use serde_json::Value;
 use zhitu::ontology::{EntityType, Predicate};
@@ -182,6 +183,49 @@ fn what_a_view_reads_of_some_entities_is_what_the_whole_graph_holds() {
             assert!(g.graph[e].evidence.is_empty());
         }
     }
+}
+
+#[test]
+fn exports_of_counted_mentions_equal_exports_of_every_mention() {
+    use zhitu::export::{load_exported, load_graph, node_link_json, write_gexf, write_graphml};
+    let s = zhitu::store::KnowledgeStore::open_read_only(&store()).unwrap();
+    let (whole, counted) = (load_graph(&s).unwrap(), load_exported(&s).unwrap());
+    assert!(counted.graph.node_weights().all(|n| n.mentions.is_empty()));
+    let graphml = |g| {
+        let mut out = Vec::new();
+        write_graphml(g, &mut out).unwrap();
+        out
+    };
+    let gexf = |g| {
+        let mut out = Vec::new();
+        write_gexf(g, &mut out).unwrap();
+        out
+    };
+    assert_eq!(graphml(&counted), graphml(&whole));
+    assert_eq!(gexf(&counted), gexf(&whole));
+    assert_eq!(node_link_json(&counted), node_link_json(&whole));
+    // The counts are there: some entity is named in several documents, some many times.
+    let most = |count: &dyn Fn(NodeIndex) -> usize| {
+        let n = whole
+            .graph
+            .node_indices()
+            .max_by_key(|&n| count(n))
+            .unwrap();
+        (n, count(n))
+    };
+    let (_, documents) = most(&|n| counted.document_count(n));
+    let (n, mentions) = most(&|n| counted.mention_count(n));
+    assert!(documents > 1 && mentions > 2, "{documents} {mentions}");
+    // And a selection keeps them.
+    let around = zhitu::export::Selection {
+        around: Some((whole.graph[n].name.clone(), 1)),
+        ..Default::default()
+    };
+    let (a, b) = (
+        zhitu::export::select(&s, &whole, &around).unwrap(),
+        zhitu::export::select(&s, &counted, &around).unwrap(),
+    );
+    assert_eq!(graphml(&b), graphml(&a));
 }
 
 #[test]
