@@ -36,7 +36,6 @@ use crate::graph::{DocumentInfo, Edge, EvidenceRecord, KnowledgeGraph, MentionRe
 use crate::ontology::{EntityType, Predicate, KNOWLEDGE_GRAPH, ZT};
 use crate::query::evaluator;
 use crate::store::KnowledgeStore;
-use crate::views::DocumentCounts;
 
 /// The formats `zhitu export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -333,28 +332,15 @@ pub fn load_graph(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
 pub fn load_exported(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
     let mut g = load_outline(store)?;
     load_evidence(store, &mut g, None)?;
-    let documents = document_counts(store, &g)?;
-    let by_iri = node_iris(&g);
-    let mut mentions = vec![0; g.graph.node_count()];
-    for s in solutions(
-        store,
-        "SELECT ?e (COUNT(?start) AS ?n) WHERE { GRAPH ?d { ?m zt:mentionOf ?e ; zt:start ?start } }
-         GROUP BY ?e",
-    )? {
-        if let Some(&n) = iri_of(&s, "e").and_then(|e| by_iri.get(&e)) {
-            mentions[n.index()] += number(&s, "n");
-        }
-    }
-    for n in g.graph.node_indices().collect::<Vec<_>>() {
-        g.set_record_counts(n, documents.per_node[n.index()], mentions[n.index()]);
-    }
+    count_documents(store, &mut g)?;
+    count_mentions(store, &mut g)?;
     Ok(g)
 }
 
 /// The graph's outline: entities with their aliases, and relations; no documents, no
 /// mention and no evidence records, and no relation marked implicit yet. A view reads only
 /// what it shows ([`load_mentions`] and [`load_evidence`] of a few, [`mark_implicit`],
-/// [`document_counts`]): on the 1 GB bench store, reading every mention made `zhitu stats`
+/// [`count_documents`]): on the 1 GB bench store, reading every mention made `zhitu stats`
 /// take 224 s and 4.9 GiB, and reading the documents takes 23 s.
 pub fn load_outline(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
     let types = values(EntityType::ALL, EntityType::as_str);
@@ -633,29 +619,55 @@ pub fn load_evidence(
     Ok(())
 }
 
-/// How many documents the store holds, and how many name each node: what `zhitu stats`
-/// ranks, counted by the store without reading documents or mentions.
-pub fn document_counts(store: &KnowledgeStore, g: &KnowledgeGraph) -> Result<DocumentCounts> {
-    let by_iri = node_iris(g);
-    let mut per_node = vec![0; g.graph.node_count()];
-    for s in solutions(
+/// Has the store count the documents that name each node, into the graph
+/// ([`KnowledgeGraph::document_count`]), without reading documents or mentions; returns how
+/// many documents it holds.
+pub fn count_documents(store: &KnowledgeStore, g: &mut KnowledgeGraph) -> Result<usize> {
+    per_node(
         store,
+        g,
         "SELECT ?e (COUNT(?d) AS ?n) WHERE { GRAPH ?d { ?e zt:mentionedIn ?d } } GROUP BY ?e",
-    )? {
-        if let Some(&n) = iri_of(&s, "e").and_then(|e| by_iri.get(&e)) {
-            per_node[n.index()] += number(&s, "n");
-        }
-    }
-    let documents = solutions(
+        KnowledgeGraph::set_document_count,
+    )?;
+    Ok(solutions(
         store,
         "SELECT (COUNT(DISTINCT ?path) AS ?n) WHERE { GRAPH ?d { ?d a zt:Document ; zt:path ?path } }",
     )?
     .first()
-    .map_or(0, |s| number(s, "n"));
-    Ok(DocumentCounts {
-        documents,
-        per_node,
-    })
+    .map_or(0, |s| number(s, "n")))
+}
+
+/// Has the store count each node's mentions, into the graph
+/// ([`KnowledgeGraph::mention_count`]), without reading them.
+pub fn count_mentions(store: &KnowledgeStore, g: &mut KnowledgeGraph) -> Result<()> {
+    per_node(
+        store,
+        g,
+        "SELECT ?e (COUNT(?start) AS ?n) WHERE { GRAPH ?d { ?m zt:mentionOf ?e ; zt:start ?start } }
+         GROUP BY ?e",
+        KnowledgeGraph::set_mention_count,
+    )
+}
+
+/// Runs a query of `?e ?n` rows, one per entity, and sets each node's count (0 for those
+/// without a row).
+fn per_node(
+    store: &KnowledgeStore,
+    g: &mut KnowledgeGraph,
+    query: &str,
+    set: fn(&mut KnowledgeGraph, NodeIndex, usize),
+) -> Result<()> {
+    let by_iri = node_iris(g);
+    let mut counts = vec![0; g.graph.node_count()];
+    for s in solutions(store, query)? {
+        if let Some(&n) = iri_of(&s, "e").and_then(|e| by_iri.get(&e)) {
+            counts[n.index()] += number(&s, "n");
+        }
+    }
+    for (i, count) in counts.into_iter().enumerate() {
+        set(g, NodeIndex::new(i), count);
+    }
+    Ok(())
 }
 
 /// Runs a SPARQL CONSTRUCT (or DESCRIBE) over the union of the store's graphs; its
@@ -983,7 +995,8 @@ pub fn select(
     );
     // from_parts adds the kept nodes in this order.
     for (i, &n) in kept.iter().enumerate() {
-        sub.set_record_counts(NodeIndex::new(i), g.document_count(n), g.mention_count(n));
+        sub.set_document_count(NodeIndex::new(i), g.document_count(n));
+        sub.set_mention_count(NodeIndex::new(i), g.mention_count(n));
     }
     Ok(sub)
 }

@@ -142,7 +142,7 @@ pub struct KnowledgeGraph {
     dropped_mentions: HashMap<NodeIndex, usize>,
     dropped_evidence: HashMap<EdgeIndex, usize>,
     /// Documents that name a node, where they were counted rather than read from its
-    /// mentions ([`KnowledgeGraph::set_record_counts`]).
+    /// mentions ([`KnowledgeGraph::set_document_count`]).
     document_counts: HashMap<NodeIndex, usize>,
 }
 
@@ -177,14 +177,17 @@ impl KnowledgeGraph {
         }
     }
 
-    /// Records how many documents and mentions name the node, beyond the mentions it keeps:
-    /// for a graph read from the store with counts instead of every mention.
-    pub fn set_record_counts(&mut self, n: NodeIndex, documents: usize, mentions: usize) {
-        self.document_counts.insert(n, documents);
-        let dropped = mentions.saturating_sub(self.graph[n].mentions.len());
-        match dropped {
+    /// Sets how many documents name the node, counted apart from its mentions: a graph read
+    /// from the store may hold the counts and not the mentions.
+    pub fn set_document_count(&mut self, n: NodeIndex, count: usize) {
+        self.document_counts.insert(n, count);
+    }
+
+    /// Sets how many mentions the node has, kept or not.
+    pub fn set_mention_count(&mut self, n: NodeIndex, count: usize) {
+        match count.saturating_sub(self.graph[n].mentions.len()) {
             0 => self.dropped_mentions.remove(&n),
-            d => self.dropped_mentions.insert(n, d),
+            dropped => self.dropped_mentions.insert(n, dropped),
         };
     }
 

@@ -42,33 +42,9 @@ pub struct Stats {
     pub documents_per_entity: BTreeMap<usize, usize>,
 }
 
-/// How many documents there are, and how many name each node (by node index): counted by
-/// the store ([`crate::export::document_counts`]) or from a graph's own records.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocumentCounts {
-    pub documents: usize,
-    pub per_node: Vec<usize>,
-}
-
-impl DocumentCounts {
-    /// Counts from the documents and mentions the graph holds.
-    pub fn of(g: &KnowledgeGraph) -> Self {
-        let mut paths: Vec<&str> = g.documents.iter().map(|d| d.path.as_str()).collect();
-        paths.sort();
-        paths.dedup();
-        DocumentCounts {
-            documents: paths.len(),
-            per_node: g
-                .graph
-                .node_weights()
-                .map(|n| n.documents().len())
-                .collect(),
-        }
-    }
-}
-
-/// Computes [`Stats`], keeping `top` entities in each ranking.
-pub fn stats(g: &KnowledgeGraph, counts: &DocumentCounts, top: usize) -> Stats {
+/// Computes [`Stats`] of a graph drawn from `documents` documents, keeping `top` entities in
+/// each ranking.
+pub fn stats(g: &KnowledgeGraph, documents: usize, top: usize) -> Stats {
     let order = g.sorted_nodes();
     let (by_type, by_predicate) = g.counts();
     let degree = |n: NodeIndex| {
@@ -86,10 +62,8 @@ pub fn stats(g: &KnowledgeGraph, counts: &DocumentCounts, top: usize) -> Stats {
     top_pagerank.sort_by(|a, b| b.1.total_cmp(&a.1));
     top_pagerank.truncate(top);
 
-    let mut top_documents: Vec<(NodeIndex, usize)> = order
-        .iter()
-        .map(|&n| (n, counts.per_node[n.index()]))
-        .collect();
+    let mut top_documents: Vec<(NodeIndex, usize)> =
+        order.iter().map(|&n| (n, g.document_count(n))).collect();
     let mut documents_per_entity = BTreeMap::new();
     for &(_, k) in &top_documents {
         *documents_per_entity.entry(k).or_insert(0) += 1;
@@ -98,7 +72,7 @@ pub fn stats(g: &KnowledgeGraph, counts: &DocumentCounts, top: usize) -> Stats {
     top_documents.truncate(top);
 
     Stats {
-        documents: counts.documents,
+        documents,
         nodes: g.graph.node_count(),
         edges: g.graph.edge_count(),
         implicit_edges: g.graph.edge_weights().filter(|e| e.implicit).count(),
@@ -395,7 +369,7 @@ mod tests {
             ],
             &[(0, locatedIn, 2), (1, locatedIn, 2)],
         );
-        let s = stats(&g, &DocumentCounts::of(&g), 10);
+        let s = stats(&g, g.documents.len(), 10);
         assert_eq!(s.component_sizes, vec![3, 1]);
         assert_eq!(g.graph[s.top_degree[0].0].name, "C");
         assert_eq!(s.top_degree[0].1, 2);

@@ -103,7 +103,8 @@ fn evidence(out: &mut String, e: &Edge, indent: &str, max: usize) {
 pub fn stats(_cli: &Cli, args: &StatsArgs) -> Result<ExitCode, Error> {
     let (store, mut g) = outline(&args.store)?;
     export::mark_implicit(&store, &mut g)?;
-    let s = views::stats(&g, &export::document_counts(&store, &g)?, args.top);
+    let documents = export::count_documents(&store, &mut g)?;
+    let s = views::stats(&g, documents, args.top);
     let mut o = String::new();
     o.push_str(&format!("documents   {}\n", s.documents));
     o.push_str(&format!("entities    {}\n", s.nodes));
