@@ -467,9 +467,10 @@ pub fn mark_implicit(store: &KnowledgeStore, g: &mut KnowledgeGraph) -> Result<(
     let mut flags = vec![(false, false); g.graph.edge_count()];
     for s in solutions(
         store,
+        // Only a statement has zt:implicit, and each has its evidence: matching its type
+        // and evidence too took half as long again (1 GB bench store: 9.0 s against 6.0 s).
         "SELECT DISTINCT ?s ?p ?o ?implicit WHERE { GRAPH ?d {
-           ?st a zt:RelationStatement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-               zt:implicit ?implicit ; zt:evidence ?sn } }",
+           ?st zt:implicit ?implicit ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }",
     )? {
         if let Some(e) = edge_of(g, &by_iri, &s) {
             match literal(&s, "implicit").as_deref() == Some("true") {
