@@ -247,9 +247,10 @@ Examples:
 }
 
 /// Raises the soft limit on open files towards the hard one (to 65,536 at most). A bulk
-/// load's commit merges each index's runs with all of them open at once, two indexes at a
-/// time: up to 2 × [`zhitu::store::COMMIT_QUADS`] / [`zhitu::store::SORT_QUADS`] files (800),
-/// close to the usual soft limit of 1,024, while the hard limit is most often far higher.
+/// load's commit merges each index's runs with all of them open at once, an index per core
+/// as far as half the limit allows: up to [`zhitu::store::COMMIT_QUADS`] /
+/// [`zhitu::store::SORT_QUADS`] files (400) each, so that the usual soft limit of 1,024
+/// would let one merge run at a time, while the hard limit is most often far higher.
 /// Some systems refuse a soft limit above a cap of their own, below an unlimited hard limit
 /// (macOS: 10,240); the limit asked for is then halved until one is granted.
 #[cfg(unix)]

@@ -14,7 +14,7 @@
 //! counts the bytes the key has in common with the previous key.
 
 use crate::storage::error::StorageError;
-use crate::storage::rocksdb_wrapper::{ColumnFamily, Db, SstFileWriter};
+use crate::storage::rocksdb_wrapper::{ColumnFamily, Db, SstFileWriter, available_file_descriptors};
 use std::fs::{File, remove_file};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -319,9 +319,11 @@ pub fn merge_runs(
     groups.sort_by(|a, b| b.2.cmp(&a.2));
     let next = AtomicUsize::new(0);
     let done = Mutex::new(Vec::new());
+    let most_runs = groups.iter().map(|g| g.1.len()).max().unwrap_or(1);
     let threads = thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(groups.len());
+        .min(groups.len())
+        .min(merges_open_files_allow(most_runs));
     let results: Vec<Result<(), StorageError>> = thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
@@ -365,6 +367,21 @@ pub fn merge_runs(
         return Err(e);
     }
     Ok(ssts)
+}
+
+/// zhitu: how many merges of up to `runs` runs each may run at once: a merge holds all its runs
+/// open, and together they may take half of the open files this process is allowed (RocksDB
+/// keeps its own files open beside them). On a machine with many cores and a low limit, as
+/// many merges as cores failed at commit with too many open files, and the load was lost.
+fn merges_open_files_allow(runs: usize) -> usize {
+    match available_file_descriptors() {
+        Ok(Some(limit)) => usize::try_from(limit / 2)
+            .unwrap_or(usize::MAX)
+            .checked_div(runs)
+            .unwrap_or(usize::MAX)
+            .max(1),
+        _ => usize::MAX,
+    }
 }
 
 /// The keys of one index in a batch, in one buffer, to be sorted and written as a run.

@@ -1327,7 +1327,7 @@ fn path_to_cstring(path: &Path) -> Result<CString, StorageError> {
 }
 
 #[cfg(unix)]
-fn available_file_descriptors() -> io::Result<Option<u64>> {
+pub fn available_file_descriptors() -> io::Result<Option<u64>> {
     let mut rlimit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -1344,12 +1344,12 @@ fn available_file_descriptors() -> io::Result<Option<u64>> {
 }
 
 #[cfg(windows)]
-fn available_file_descriptors() -> io::Result<Option<u64>> {
+pub fn available_file_descriptors() -> io::Result<Option<u64>> {
     Ok(Some(512)) // https://docs.microsoft.com/en-us/cpp/c-runtime-library/file-handling
 }
 
 #[cfg(not(any(unix, windows)))]
-fn available_file_descriptors() -> io::Result<Option<u64>> {
+pub fn available_file_descriptors() -> io::Result<Option<u64>> {
     Ok(None)
 }
 
