@@ -509,17 +509,27 @@ fn steps(values: Option<String>) -> (String, &'static str) {
     }
 }
 
+/// Each of `items` once, in order: a node or edge named twice (a relation between two
+/// entities of one name, shown together) would have its records read twice.
+fn distinct<T: Ord + Copy>(items: &[T]) -> Vec<T> {
+    let mut v = items.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// Reads the mentions of `nodes` (of every node: `None`) into the graph, sorted.
 pub fn load_mentions(
     store: &KnowledgeStore,
     g: &mut KnowledgeGraph,
     nodes: Option<&[NodeIndex]>,
 ) -> Result<()> {
-    if nodes.is_some_and(|ns| ns.is_empty()) {
+    let nodes = nodes.map(distinct);
+    if nodes.as_ref().is_some_and(Vec::is_empty) {
         return Ok(());
     }
     let by_iri = node_iris(g);
-    let (first, then) = steps(nodes.map(|ns| {
+    let (first, then) = steps(nodes.as_ref().map(|ns| {
         let iris: Vec<String> = ns
             .iter()
             .map(|&n| format!("<{}>", g.graph[n].iri()))
@@ -551,7 +561,7 @@ pub fn load_mentions(
             });
         }
     }
-    for n in nodes.map_or_else(|| g.graph.node_indices().collect(), <[_]>::to_vec) {
+    for n in nodes.unwrap_or_else(|| g.graph.node_indices().collect()) {
         g.graph[n].mentions.sort();
     }
     Ok(())
@@ -564,11 +574,12 @@ pub fn load_evidence(
     g: &mut KnowledgeGraph,
     edges: Option<&[EdgeIndex]>,
 ) -> Result<()> {
-    if edges.is_some_and(|es| es.is_empty()) {
+    let edges = edges.map(distinct);
+    if edges.as_ref().is_some_and(Vec::is_empty) {
         return Ok(());
     }
     let by_iri = node_iris(g);
-    let (first, then) = steps(edges.map(|es| {
+    let (first, then) = steps(edges.as_ref().map(|es| {
         let rows: Vec<String> = es
             .iter()
             .map(|&e| {
@@ -611,7 +622,7 @@ pub fn load_evidence(
             implicit: literal(&s, "implicit").as_deref() == Some("true"),
         });
     }
-    for e in edges.map_or_else(|| g.graph.edge_indices().collect(), <[_]>::to_vec) {
+    for e in edges.unwrap_or_else(|| g.graph.edge_indices().collect()) {
         let e = &mut g.graph[e];
         e.evidence.sort();
         // As in extraction: implicit when no evidence names both ends.

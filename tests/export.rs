@@ -165,8 +165,10 @@ fn what_a_view_reads_of_some_entities_is_what_the_whole_graph_holds() {
         })
         .collect();
     assert!(edges.len() > 1);
-    load_mentions(&s, &mut g, Some(&[hub])).unwrap();
-    load_evidence(&s, &mut g, Some(&edges)).unwrap();
+    // Named twice (show lists an edge between two entities of one name from both), read once.
+    load_mentions(&s, &mut g, Some(&[hub, hub])).unwrap();
+    let twice: Vec<_> = edges.iter().chain(&edges).copied().collect();
+    load_evidence(&s, &mut g, Some(&twice)).unwrap();
     for n in g.graph.node_indices() {
         let expected = if n == hub {
             &whole.graph[n].mentions[..]
