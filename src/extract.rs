@@ -402,6 +402,30 @@ mod tests {
     }
 
     #[test]
+    fn narrative_prose_bounds_names_and_common_words_are_none() {
+        // Verbs of news prose end a name on its left (来到, 表示); a head word that ends a
+        // common word is no name (故乡); an economy cut out of a longer run is a fragment.
+        assert!(has(
+            "记者表示，他们来到保国乡走访农户。",
+            "保国乡",
+            EntityType::Region
+        ));
+        assert!(has(
+            "大力发展平台经济和分享经济。",
+            "平台经济",
+            EntityType::Industry
+        ));
+        for text in [
+            "他常常怀念故乡。",
+            "各地积极推进小商品流通经济。",
+            "报告认为东南亚国民经济出现困难。",
+        ] {
+            let n = names(text);
+            assert!(n.is_empty(), "{text} gave {n:?}");
+        }
+    }
+
+    #[test]
     fn co_occurrence_without_a_trigger_states_nothing() {
         assert!(relations("清华大学和北京市科委都在海淀区。")
             .iter()

@@ -382,6 +382,10 @@ struct HeadSpec {
     #[serde(default)]
     not_before: Vec<String>,
     #[serde(default)]
+    not_after: Vec<String>,
+    #[serde(default)]
+    left_edge: bool,
+    #[serde(default)]
     stop_at_entities: bool,
     #[serde(default)]
     allow: Vec<String>,
@@ -467,6 +471,11 @@ pub struct HeadRule {
     pub min_modifier: usize,
     pub max_length: usize,
     pub not_before: Vec<String>,
+    /// The head ends a common word when these stand right before it (故乡, 城镇).
+    pub not_after: Vec<String>,
+    /// A name must begin where a word does: one that `max_length` cut out of a longer run of
+    /// name characters is a fragment (亚国民经济 of 东南亚国民经济).
+    pub left_edge: bool,
     pub stop_at_entities: bool,
     /// Boundary words this rule's names may contain (和 in 文化和科技融合产业).
     pub allow: Vec<String>,
@@ -1085,6 +1094,8 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             min_modifier: h.min_modifier,
             max_length: h.max_length,
             not_before: h.not_before.clone(),
+            not_after: h.not_after.clone(),
+            left_edge: h.left_edge,
             stop_at_entities: h.stop_at_entities,
             allow: h.allow.clone(),
             relative_prefixes: h.relative_prefixes.clone(),

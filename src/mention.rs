@@ -627,6 +627,16 @@ fn head_candidates(
             ));
             continue;
         }
+        let before = &text[..h_start];
+        if rule.not_after.iter().any(|w| before.ends_with(w.as_str())) {
+            rejected.push(ctx.reject(
+                h_start,
+                h_end,
+                &id,
+                "the head word ends a common word (故乡, 城镇)",
+            ));
+            continue;
+        }
         let head_len = text[h_start..h_end].chars().count();
         let max = rule.max_length.saturating_sub(head_len);
         let mut start = ctx.extend_left(
@@ -639,6 +649,21 @@ fn head_candidates(
             rule.numbers_in_names,
             rule.stop_at_defined,
         );
+        if rule.left_edge
+            && text[start..h_start].chars().count() >= max
+            && text[..start]
+                .char_indices()
+                .next_back()
+                .is_some_and(|(i, c)| is_name_char(c) && !ctx.buf.blocked[i])
+        {
+            rejected.push(ctx.reject(
+                start,
+                h_end,
+                &id,
+                "cut out of a longer run of name characters (亚国民经济)",
+            ));
+            continue;
+        }
         if !rule.class_nouns_are_names && is_class_noun(&text[..start], r) {
             // X、Y等一批重大创新平台: the class of the list before, not a name.
             rejected.push(ctx.reject(
