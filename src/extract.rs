@@ -426,6 +426,20 @@ mod tests {
     }
 
     #[test]
+    fn a_bracket_locates_only_the_place_right_before_it() {
+        // Not 中国 in a list of athletes and their countries. 联合国 is a name, though 联合
+        // alone bounds names.
+        let text = "陈妍（中国）、维伦纽夫（加拿大）获奖。";
+        let r = relations(text);
+        assert!(r.is_empty(), "{text} gave {r:?}");
+        assert!(has(
+            "联合国人权委员会今天开会。",
+            "联合国人权委员会",
+            EntityType::GovernmentAgency
+        ));
+    }
+
+    #[test]
     fn co_occurrence_without_a_trigger_states_nothing() {
         assert!(relations("清华大学和北京市科委都在海淀区。")
             .iter()
