@@ -611,24 +611,112 @@ pub fn load_evidence(
         let Some(at) = edge_of(g, &by_iri, &s) else {
             continue;
         };
-        g.graph[at].evidence.push(EvidenceRecord {
-            document: literal(&s, "path").unwrap_or_default(),
-            sentence: number(&s, "index"),
-            start: number(&s, "start"),
-            end: number(&s, "end"),
-            text: literal(&s, "text").unwrap_or_default(),
-            trigger: literal(&s, "trigger"),
-            rule: literal(&s, "rule").unwrap_or_default(),
-            implicit: literal(&s, "implicit").as_deref() == Some("true"),
-        });
+        g.graph[at].evidence.push(evidence_record(&s));
     }
-    for e in edges.unwrap_or_else(|| g.graph.edge_indices().collect()) {
+    settle_evidence(g, edges.unwrap_or_else(|| g.graph.edge_indices().collect()));
+    Ok(())
+}
+
+/// Reads the evidence of every relation of `nodes` into the graph, sorted, and marks those
+/// relations implicit or not by it: what `show` prints of an entity. The queries start from
+/// the entity's statements (as subject, then as object) and take the rest of each statement,
+/// then its sentences, in LATERAL steps. [`load_evidence`] would start from a `VALUES` row
+/// per relation: for 中国 on the 1 GB bench store (170 relations, 43,225 sentences) that
+/// took about 30 s, this 4.4 s; for 清华大学 both take about 0.1 s.
+pub fn load_evidence_around(
+    store: &KnowledgeStore,
+    g: &mut KnowledgeGraph,
+    nodes: &[NodeIndex],
+) -> Result<()> {
+    let by_iri = node_iris(g);
+    let nodes = distinct(nodes);
+    // A relation between two of the nodes is found from both: its sentences are read once.
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for &n in &nodes {
+        let iri = g.graph[n].iri();
+        for side in ["subject", "object"] {
+            for s in solutions(
+                store,
+                &format!(
+                    "SELECT ?st ?sn ?s ?p ?o ?implicit ?rule ?trigger ?path ?index ?start ?end ?text
+                     WHERE {{ {{ GRAPH ?d {{ ?st rdf:{side} <{iri}> }} }}
+                       LATERAL {{ GRAPH ?d {{ ?st a zt:RelationStatement ; rdf:subject ?s ;
+                         rdf:predicate ?p ; rdf:object ?o ; zt:implicit ?implicit ;
+                         zt:rule ?rule ; zt:evidence ?sn . OPTIONAL {{ ?st zt:trigger ?trigger }} }} }}
+                       LATERAL {{ GRAPH ?d {{ ?sn zt:index ?index ; zt:start ?start ; zt:end ?end ;
+                         zt:text ?text . ?d zt:path ?path }} }} }}"
+                ),
+            )? {
+                let Some(at) = edge_of(g, &by_iri, &s) else {
+                    continue;
+                };
+                let key = |v| s.get(v).map(Term::to_string).unwrap_or_default();
+                if seen.insert((key("st"), key("sn"))) {
+                    g.graph[at].evidence.push(evidence_record(&s));
+                }
+            }
+        }
+    }
+    let edges: Vec<EdgeIndex> = nodes
+        .iter()
+        .flat_map(|&n| {
+            g.graph
+                .edges_directed(n, petgraph::Direction::Outgoing)
+                .chain(g.graph.edges_directed(n, petgraph::Direction::Incoming))
+                .map(|e| e.id())
+        })
+        .collect();
+    settle_evidence(g, distinct(&edges));
+    Ok(())
+}
+
+/// One row of an evidence query.
+fn evidence_record(s: &QuerySolution) -> EvidenceRecord {
+    EvidenceRecord {
+        document: literal(s, "path").unwrap_or_default(),
+        sentence: number(s, "index"),
+        start: number(s, "start"),
+        end: number(s, "end"),
+        text: literal(s, "text").unwrap_or_default(),
+        trigger: literal(s, "trigger"),
+        rule: literal(s, "rule").unwrap_or_default(),
+        implicit: literal(s, "implicit").as_deref() == Some("true"),
+    }
+}
+
+/// Sorts the evidence read of `edges` and marks each implicit or not by it.
+fn settle_evidence(g: &mut KnowledgeGraph, edges: Vec<EdgeIndex>) {
+    for e in edges {
         let e = &mut g.graph[e];
         e.evidence.sort();
         // As in extraction: implicit when no evidence names both ends.
         e.implicit = !e.evidence.is_empty() && e.evidence.iter().all(|ev| ev.implicit);
     }
-    Ok(())
+}
+
+/// How many mentions of `node` each document holds, by path: what `show` lists, counted by
+/// the store (中国 on the 1 GB bench store: 667,408 mentions in 156,897 documents, 3.6 s,
+/// where reading the mentions took 6.4 s and 850 MiB).
+pub fn mentions_by_document(
+    store: &KnowledgeStore,
+    g: &KnowledgeGraph,
+    node: NodeIndex,
+) -> Result<Vec<(String, usize)>> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for s in solutions(
+        store,
+        &format!(
+            "SELECT ?path ?n WHERE {{
+               {{ SELECT ?d (COUNT(?start) AS ?n) WHERE {{ GRAPH ?d {{ ?m zt:mentionOf <{}> ; zt:start ?start }} }} GROUP BY ?d }}
+               LATERAL {{ GRAPH ?d {{ ?d zt:path ?path }} }} }}",
+            g.graph[node].iri()
+        ),
+    )? {
+        *counts
+            .entry(literal(&s, "path").unwrap_or_default())
+            .or_insert(0) += number(&s, "n");
+    }
+    Ok(counts.into_iter().collect())
 }
 
 /// Has the store count the documents that name each node, into the graph

@@ -189,6 +189,42 @@ fn what_a_view_reads_of_some_entities_is_what_the_whole_graph_holds() {
 }
 
 #[test]
+fn what_show_reads_of_an_entity_is_what_the_whole_graph_holds() {
+    use zhitu::export::{load_evidence_around, load_outline, mentions_by_document};
+    let s = zhitu::store::KnowledgeStore::open_read_only(&store()).unwrap();
+    let whole = zhitu::export::load_graph(&s).unwrap();
+    let mut g = load_outline(&s).unwrap();
+    let hub = g
+        .graph
+        .node_indices()
+        .max_by_key(|&n| g.graph.neighbors_undirected(n).count())
+        .unwrap();
+    // A neighbour too: the relation between the two is found from both, and read once.
+    let other = g.graph.neighbors_undirected(hub).next().unwrap();
+    load_evidence_around(&s, &mut g, &[hub, other, hub]).unwrap();
+    let mut read = 0;
+    for e in g.graph.edge_indices() {
+        let (a, b) = g.graph.edge_endpoints(e).unwrap();
+        if [a, b].iter().any(|n| *n == hub || *n == other) {
+            assert_eq!(g.graph[e], whole.graph[e]);
+            assert!(!g.graph[e].evidence.is_empty());
+            read += 1;
+        } else {
+            assert!(g.graph[e].evidence.is_empty());
+        }
+    }
+    assert!(read > 1);
+    // Its mentions per document, counted by the store.
+    let mut expected: std::collections::BTreeMap<String, usize> = Default::default();
+    for m in &whole.graph[hub].mentions {
+        *expected.entry(m.document.clone()).or_insert(0) += 1;
+    }
+    let counted = mentions_by_document(&s, &g, hub).unwrap();
+    assert_eq!(counted, expected.into_iter().collect::<Vec<_>>());
+    assert!(counted.iter().any(|(_, n)| *n > 1));
+}
+
+#[test]
 fn exports_of_counted_mentions_equal_exports_of_every_mention() {
     use zhitu::export::{load_exported, load_graph, node_link_json, write_gexf, write_graphml};
     let s = zhitu::store::KnowledgeStore::open_read_only(&store()).unwrap();

@@ -4,8 +4,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use petgraph::visit::EdgeRef;
-use petgraph::Direction::Incoming;
 use unicode_width::UnicodeWidthStr;
 use zhitu::export;
 use zhitu::graph::{Edge, KnowledgeGraph};
@@ -215,15 +213,13 @@ pub fn path(_cli: &Cli, args: &PathArgs) -> Result<ExitCode, Error> {
 pub fn show(_cli: &Cli, args: &ShowArgs) -> Result<ExitCode, Error> {
     let (store, mut g) = outline(&args.store)?;
     let nodes = views::named(&g, &args.name)?;
-    let edges: Vec<_> = nodes
-        .iter()
-        .flat_map(|&n| g.graph.edges(n).chain(g.graph.edges_directed(n, Incoming)))
-        .map(|e| e.id())
-        .collect();
-    export::load_mentions(&store, &mut g, Some(&nodes))?;
-    export::load_evidence(&store, &mut g, Some(&edges))?;
+    export::load_evidence_around(&store, &mut g, &nodes)?;
+    let mut shown = views::entity(&g, &args.name)?;
+    for v in &mut shown {
+        v.documents = export::mentions_by_document(&store, &g, v.node)?;
+    }
     let mut o = String::new();
-    for (i, v) in views::entity(&g, &args.name)?.iter().enumerate() {
+    for (i, v) in shown.iter().enumerate() {
         if i > 0 {
             o.push('\n');
         }
