@@ -415,6 +415,7 @@ mod tests {
             "平台经济",
             EntityType::Industry
         ));
+        assert!(has("我国核工业起步较早。", "核工业", EntityType::Industry));
         for text in [
             "他常常怀念故乡。",
             "各地积极推进小商品流通经济。",
