@@ -471,7 +471,7 @@ pub struct HeadRule {
     pub min_modifier: usize,
     pub max_length: usize,
     pub not_before: Vec<String>,
-    /// The head ends a common word when these stand right before it (故乡, 城镇).
+    /// The head ends a common word when these stand right before it (故乡, 重镇).
     pub not_after: Vec<String>,
     /// A name must begin where a word does: one that `max_length` cut out of a longer run of
     /// name characters is a fragment (亚国民经济 of 东南亚国民经济).

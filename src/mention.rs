@@ -633,7 +633,7 @@ fn head_candidates(
                 h_start,
                 h_end,
                 &id,
-                "the head word ends a common word (故乡, 城镇)",
+                "the head word ends a common word (故乡, 重镇)",
             ));
             continue;
         }
