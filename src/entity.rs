@@ -265,13 +265,27 @@ fn company_cores(m: &Mention, k: &Knowledge) -> Vec<String> {
 }
 
 /// Names relative to the document's place (市财政局, 市政府) get the place: the region of
-/// that level the document names most often (上海市 → 上海市财政局). A lexicon that knows
-/// the completed name supplies its canonical form.
+/// that level the document names most often (上海市 → 上海市财政局), by itself or inside the
+/// names of its bodies, platforms and policies. A city's work report names its own city
+/// mostly so (合肥工业大学, 合肥综合性国家科学中心, 《合肥市优化营商环境条例》) and other
+/// cities by themselves (与上海、杭州等地). A lexicon that knows the completed name supplies
+/// its canonical form.
 fn complete_relative_names(mentions: &mut Mentions, k: &Knowledge) {
+    if !mentions
+        .mentions
+        .iter()
+        .any(|m| m.rule.ends_with(".relative"))
+    {
+        return;
+    }
     let mut places: HashMap<&str, usize> = HashMap::new();
     for m in &mentions.mentions {
         if m.kind == EntityType::Region {
             *places.entry(m.name.as_str()).or_default() += 1;
+        } else if !m.rule.ends_with(".relative") {
+            if let Some(place) = leading_place(&m.name, k) {
+                *places.entry(place).or_default() += 1;
+            }
         }
     }
     let mut completed = Vec::new();
@@ -311,6 +325,23 @@ fn complete_relative_names(mentions: &mut Mentions, k: &Knowledge) {
         m.aliases.push(surface);
     }
     mentions.remove(&unplaced);
+}
+
+/// The place a name begins with (合肥 of 合肥工业大学), as the lexicon names it: the longest
+/// prefix of two to six characters, short of the whole name, that is a known region.
+fn leading_place<'k>(name: &str, k: &'k Knowledge) -> Option<&'k str> {
+    let ends: Vec<usize> = name
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(2)
+        .take(5)
+        .collect();
+    ends.iter().rev().find_map(|&end| {
+        k.lexicon
+            .lookup(&name[..end])
+            .filter(|e| e.kind == EntityType::Region)
+            .map(|e| e.name.as_str())
+    })
 }
 
 /// 广州市政府 is 广州市人民政府: a name with a short head takes the full head, keeping the

@@ -427,6 +427,35 @@ mod tests {
     }
 
     #[test]
+    fn a_city_report_names_its_own_city_inside_its_bodies_names() {
+        // 市政府 of a report that names 合肥 only inside names, and 上海 by itself once.
+        let text = "合肥工业大学与市政府签约。合肥综合性国家科学中心加快建设。\
+                    积极与上海开展合作。";
+        assert!(has(text, "合肥市人民政府", EntityType::GovernmentAgency));
+        assert!(!has(text, "上海市人民政府", EntityType::GovernmentAgency));
+    }
+
+    #[test]
+    fn the_main_subject_stands_in_only_where_it_fits() {
+        // The main subject is a body: it is no place that projects are located in.
+        let text = "科技部印发通知。比亚迪、蔚来等整车项目加快建设。";
+        let r = relations(text);
+        assert!(
+            !r.iter().any(|(_, p, _, _)| *p == Predicate::locatedIn),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn a_quotation_reaches_its_head_across_building_words() {
+        assert!(has(
+            "实施“科大硅谷”建设行动。",
+            "科大硅谷建设行动",
+            EntityType::Policy
+        ));
+    }
+
+    #[test]
     fn a_bracket_locates_only_the_place_right_before_it() {
         // Not 中国 in a list of athletes and their countries. 联合国 is a name, though 联合
         // alone bounds names.

@@ -928,6 +928,8 @@ fn quote_candidates(
 fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<usize> {
     let rest = &text[from..];
     let mut best = None;
+    // The end of a joiner being crossed (建设 is two characters, both blocked).
+    let mut joined = 0;
     for (n, (i, c)) in rest.char_indices().enumerate() {
         if let Some(h) = r
             .policy_heads
@@ -936,13 +938,16 @@ fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<u
         {
             best = Some(from + i + h.len());
         }
-        let joiner = r
+        if let Some(j) = r
             .tail_joiners
             .iter()
-            .any(|j| rest[i..].starts_with(j.as_str()));
+            .find(|j| rest[i..].starts_with(j.as_str()))
+        {
+            joined = joined.max(i + j.len());
+        }
         if n >= r.max_head_distance
             || !is_name_char(c)
-            || (!joiner && ctx.buf.blocked.get(from + i).copied().unwrap_or(true))
+            || (i >= joined && ctx.buf.blocked.get(from + i).copied().unwrap_or(true))
         {
             break;
         }

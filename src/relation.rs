@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use crate::entity::Entities;
 use crate::knowledge::{Knowledge, RelationRule, Side, SideRule, Take};
 use crate::mention::Mention;
-use crate::ontology::Predicate;
+use crate::ontology::{EntityType, Predicate};
 use crate::sentence::Sentence;
 
 /// Why a relation is believed: one sentence and the rule that read it there.
@@ -321,7 +321,15 @@ impl TriggerCtx<'_> {
         let mut out: Vec<(usize, bool)> = picked.iter().map(|&i| (entity(i), false)).collect();
         let main = self.entities.main_subject;
         if side.main_fallback && !self.generic_actor {
-            if let Some(main) = main {
+            // The main subject stands in only where it fits: a place may act as its
+            // government (a park builds), but a body is no place (X locatedIn 市委).
+            let fits = |e: usize| {
+                let kind = self.entities.entities[e].kind;
+                side.types.contains(&kind)
+                    || (kind == EntityType::Region
+                        && side.types.contains(&EntityType::GovernmentAgency))
+            };
+            if let Some(main) = main.filter(|&e| fits(e)) {
                 let coactor = side.side == Side::Left
                     && picked.first().is_some_and(|&i| self.led_by_coactor(i, cs));
                 if out.is_empty() || coactor {
@@ -456,15 +464,14 @@ fn tables(
             let (Some(&scell), Some(&ocell)) = (cells.get(sc), cells.get(oc)) else {
                 continue;
             };
-            let in_cell =
-                |cell: (usize, usize), types: &[crate::ontology::EntityType]| -> Vec<usize> {
-                    by_sentence[s.index]
-                        .iter()
-                        .filter(|&&i| mentions[i].start >= cell.0 && mentions[i].end <= cell.1)
-                        .map(|&i| entities.of_mention[i])
-                        .filter(|&e| types.contains(&entities.entities[e].kind))
-                        .collect()
-                };
+            let in_cell = |cell: (usize, usize), types: &[EntityType]| -> Vec<usize> {
+                by_sentence[s.index]
+                    .iter()
+                    .filter(|&&i| mentions[i].start >= cell.0 && mentions[i].end <= cell.1)
+                    .map(|&i| entities.of_mention[i])
+                    .filter(|&e| types.contains(&entities.entities[e].kind))
+                    .collect()
+            };
             for se in in_cell(scell, &rule.subject_types) {
                 for oe in in_cell(ocell, &rule.object_types) {
                     add(
