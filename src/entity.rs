@@ -386,6 +386,14 @@ fn add_nested_mentions(mentions: &mut Mentions, text: &str, k: &Knowledge) {
             if a > 0 && inner[a..b].chars().count() <= k.mentions.short_enterprise_chars {
                 continue;
             }
+            // A body's name that ends the name of another body is the same kind of body at
+            // another level (发展改革委 of 省发展改革委), not its parent.
+            if b == inner.len()
+                && m.kind == EntityType::GovernmentAgency
+                && e.kind == EntityType::GovernmentAgency
+            {
+                continue;
+            }
             nested.push(Mention {
                 start: m.start + a,
                 end: m.start + b,

@@ -456,6 +456,16 @@ mod tests {
     }
 
     #[test]
+    fn a_province_s_departments_are_its_own_not_the_nation_s() {
+        let text = "浙江省人民政府印发通知。省科技厅会同省财政厅设立基金，省发展改革委要抓好落实。";
+        for name in ["浙江省科学技术厅", "浙江省财政厅", "浙江省发展和改革委员会"]
+        {
+            assert!(has(text, name, EntityType::GovernmentAgency), "{name}");
+        }
+        assert!(!has(text, "国家发展改革委", EntityType::GovernmentAgency));
+    }
+
+    #[test]
     fn a_bracket_locates_only_the_place_right_before_it() {
         // Not 中国 in a list of athletes and their countries. 联合国 is a name, though 联合
         // alone bounds names.
