@@ -466,6 +466,25 @@ mod tests {
     }
 
     #[test]
+    fn a_fund_a_company_set_up_and_a_city_that_builds() {
+        let r = relations("上海市生物医药产业发展基金由上海国际集团发起设立。");
+        assert!(
+            r.iter()
+                .any(|(s, p, o, _)| s == "上海市生物医药产业发展基金"
+                    && *p == Predicate::establishedBy
+                    && o == "上海国际集团"),
+            "{r:?}"
+        );
+        // What a city builds says nothing of who built the city.
+        let r = relations("张江科学城是上海建设科技创新中心的核心承载区。");
+        assert!(
+            !r.iter()
+                .any(|(s, p, _, _)| s == "上海市" && *p == Predicate::establishedBy),
+            "{r:?}"
+        );
+    }
+
+    #[test]
     fn a_bracket_locates_only_the_place_right_before_it() {
         // Not 中国 in a list of athletes and their countries. 联合国 is a name, though 联合
         // alone bounds names.

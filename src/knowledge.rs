@@ -714,6 +714,8 @@ struct SideSpec {
     scope: Option<String>,
     #[serde(default)]
     standalone: bool,
+    #[serde(default)]
+    not_endings: Vec<String>,
 }
 
 fn nearest() -> String {
@@ -781,6 +783,9 @@ pub struct SideRule {
     /// Only an entity that ends a phrase counts here (a clause break, list glue, a closing
     /// quote or the sentence's end follows it): 建立临港地区统一的网上政务大厅 builds no 临港地区.
     pub standalone: bool,
+    /// An entity whose name ends like this is not taken at this end (上海市 is built by
+    /// nobody: 上海建设科技创新中心 says what Shanghai builds).
+    pub not_endings: Vec<String>,
 }
 
 /// A trigger rule.
@@ -1292,6 +1297,7 @@ fn side(path: &Path, s: &SideSpec, id: &str) -> Result<SideRule> {
             Some(v) => return Err(bad("scope (clause, sentence)", v)),
         },
         standalone: s.standalone,
+        not_endings: s.not_endings.clone(),
     })
 }
 

@@ -280,7 +280,14 @@ impl TriggerCtx<'_> {
             crate::knowledge::Scope::Sentence => (self.s.start, self.s.end),
         };
         let entity = |i: usize| self.entities.of_mention[i];
-        let allowed = |i: usize| side.types.contains(&self.entities.entities[entity(i)].kind);
+        let allowed = |i: usize| {
+            let e = &self.entities.entities[entity(i)];
+            side.types.contains(&e.kind)
+                && !side
+                    .not_endings
+                    .iter()
+                    .any(|w| e.name.ends_with(w.as_str()))
+        };
         let picked: Vec<usize> = match side.side {
             Side::Left => {
                 let cands: Vec<usize> = self
