@@ -453,6 +453,10 @@ mod tests {
             "科大硅谷建设行动",
             EntityType::Policy
         ));
+        // Two quotations side by side share the second one's head and tail.
+        let text = "实施“尖兵”“领雁”研发攻关计划。";
+        assert!(has(text, "尖兵研发攻关计划", EntityType::Policy));
+        assert!(has(text, "领雁研发攻关计划", EntityType::Policy));
     }
 
     #[test]

@@ -888,7 +888,7 @@ fn quote_candidates(
             continue;
         }
         // A quoted core sharing a head with the next one: “双定双限房”和公共租赁房“先租后售”政策.
-        if let Some(head) = shared_policy_head(text, close_end, r) {
+        if let Some(head) = shared_policy_head(text, close_end, r, ctx) {
             cands.push(ctx.mention(
                 i,
                 close_end,
@@ -956,24 +956,40 @@ fn policy_tail(text: &str, from: usize, r: &MentionRules, ctx: &Ctx) -> Option<u
 }
 
 /// The policy head that closes a coordination a quotation stands in: after the quote comes a
-/// joiner (和, 、, 及), then, within the clause, another quotation directly followed by a head.
-fn shared_policy_head<'t>(text: &'t str, from: usize, r: &'t MentionRules) -> Option<&'t str> {
+/// joiner (和, 、, 及) or straight away another quotation (“尖兵”“领雁”研发攻关计划), then,
+/// within the clause, that quotation and its tail up to a head.
+fn shared_policy_head<'t>(
+    text: &'t str,
+    from: usize,
+    r: &MentionRules,
+    ctx: &Ctx,
+) -> Option<&'t str> {
     let rest = &text[from..];
-    let after_joiner = r
-        .joiners
-        .iter()
-        .find_map(|j| rest.strip_prefix(j.as_str()))?;
+    // After a joiner the head follows the other quotation at once (“京科九条”、中关村“1+4”资金
+    // 政策支持体系 shares nothing); quotations side by side share the whole tail.
+    let (after_joiner, adjacent) =
+        match r.joiners.iter().find_map(|j| rest.strip_prefix(j.as_str())) {
+            Some(after) => (after, false),
+            None if rest.starts_with('“') => (rest, true),
+            None => return None,
+        };
+    let base = text.len() - after_joiner.len();
     for (n, (i, c)) in after_joiner.char_indices().enumerate() {
         if n > 20 || "，。；：！？\n".contains(c) {
             return None;
         }
         if c == '”' {
-            let tail = &after_joiner[i + c.len_utf8()..];
-            return r
-                .policy_heads
-                .iter()
-                .find(|h| tail.starts_with(h.as_str()))
-                .map(String::as_str);
+            let tail = base + i + c.len_utf8();
+            let end = if adjacent {
+                policy_tail(text, tail, r, ctx)?
+            } else {
+                tail + r
+                    .policy_heads
+                    .iter()
+                    .find(|h| text[tail..].starts_with(h.as_str()))?
+                    .len()
+            };
+            return Some(&text[tail..end]);
         }
     }
     None
