@@ -495,6 +495,10 @@ mod tests {
         let text = "陈妍（中国）、维伦纽夫（加拿大）获奖。";
         let r = relations(text);
         assert!(r.is_empty(), "{text} gave {r:?}");
+        // Nor is the 联合 that begins 联合国 a verb of cooperation.
+        let text = "美国要求联合国特别委员会继续工作。";
+        let r = relations(text);
+        assert!(r.is_empty(), "{text} gave {r:?}");
         assert!(has(
             "联合国人权委员会今天开会。",
             "联合国人权委员会",

@@ -109,10 +109,12 @@ pub fn find(
         }
         for h in rr.triggers.find_iter(stext) {
             let (ts, te) = (s.start + h.start(), s.start + h.end());
-            if ms
-                .iter()
-                .any(|&i| mentions[i].start < ts && te <= mentions[i].end)
-            {
+            if ms.iter().any(|&i| {
+                let m = &mentions[i];
+                // A trigger that begins a name is part of it too (联合 of 联合国…), except
+                // where titles begin with it (关于…的通知 is read from its 关于).
+                (m.start < ts || (m.start == ts && m.kind != EntityType::Policy)) && te <= m.end
+            }) {
                 continue; // the trigger is part of a name
             }
             let ctx = TriggerCtx {
