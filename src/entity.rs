@@ -248,7 +248,7 @@ fn company_cores(m: &Mention, k: &Knowledge) -> Vec<String> {
     }
     let mut out = Vec::new();
     loop {
-        if core.chars().count() < 2 {
+        if core.chars().count() < 2 || r.not_cores.iter().any(|w| w == core) {
             break;
         }
         out.push(core.to_owned());

@@ -489,6 +489,18 @@ mod tests {
     }
 
     #[test]
+    fn a_common_word_is_no_company_s_short_name() {
+        // 深圳市创新投资集团有限公司 stripped of place, form and descriptors leaves 创新, which
+        // would make every 创新中心 part of the company.
+        let text = "深圳市创新投资集团有限公司管理基金。国家新能源汽车技术创新中心落户深圳。";
+        let r = relations(text);
+        assert!(
+            !r.iter().any(|(_, p, _, _)| *p == Predicate::affiliatedWith),
+            "{r:?}"
+        );
+    }
+
+    #[test]
     fn a_bracket_locates_only_the_place_right_before_it() {
         // Not 中国 in a list of athletes and their countries. 联合国 is a name, though 联合
         // alone bounds names.

@@ -300,6 +300,8 @@ struct CompanySpec {
     legal_forms: Vec<String>,
     #[serde(default)]
     descriptors: Vec<String>,
+    #[serde(default)]
+    not_cores: Vec<String>,
 }
 
 fn six() -> usize {
@@ -623,6 +625,8 @@ pub struct MentionRules {
     pub legal_forms: Vec<String>,
     /// Words a company's short name leaves out (科技, 实业 …), longest first.
     pub descriptors: Vec<String>,
+    /// Common words that are no company's short name (创新 of 深圳市创新投资集团有限公司).
+    pub not_cores: Vec<String>,
     /// (full, short) head words naming the same kind of body (人民政府, 政府): a name with
     /// the short head is an alias of the one with the full head.
     pub head_synonyms: Vec<(String, String)>,
@@ -1253,6 +1257,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         locating_suffixes: f.locating_suffixes,
         legal_forms: longest_first(f.company.legal_forms),
         descriptors: longest_first(f.company.descriptors),
+        not_cores: f.company.not_cores,
         head_synonyms: f.head_synonyms,
         relative_blockers: f.relative_blockers,
         min_policy_suffix: f.min_policy_suffix,
