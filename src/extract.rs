@@ -184,6 +184,15 @@ mod tests {
         names(text).iter().any(|(n, k)| n == name && *k == kind)
     }
 
+    /// Asserts that `text` states no relation of `predicate`.
+    fn states_no(text: &str, predicate: Predicate) {
+        let r = relations(text);
+        assert!(
+            !r.iter().any(|(_, p, _, _)| *p == predicate),
+            "{text} gave {r:?}"
+        );
+    }
+
     fn relations(text: &str) -> Vec<(String, Predicate, String, bool)> {
         let a = analyse(text, &K);
         let e = &a.entities.entities;
@@ -438,11 +447,9 @@ mod tests {
     #[test]
     fn the_main_subject_stands_in_only_where_it_fits() {
         // The main subject is a body: it is no place that projects are located in.
-        let text = "科技部印发通知。比亚迪、蔚来等整车项目加快建设。";
-        let r = relations(text);
-        assert!(
-            !r.iter().any(|(_, p, _, _)| *p == Predicate::locatedIn),
-            "{r:?}"
+        states_no(
+            "科技部印发通知。比亚迪、蔚来等整车项目加快建设。",
+            Predicate::locatedIn,
         );
     }
 
@@ -492,11 +499,9 @@ mod tests {
     fn a_common_word_is_no_company_s_short_name() {
         // 深圳市创新投资集团有限公司 stripped of place, form and descriptors leaves 创新, which
         // would make every 创新中心 part of the company.
-        let text = "深圳市创新投资集团有限公司管理基金。国家新能源汽车技术创新中心落户深圳。";
-        let r = relations(text);
-        assert!(
-            !r.iter().any(|(_, p, _, _)| *p == Predicate::affiliatedWith),
-            "{r:?}"
+        states_no(
+            "深圳市创新投资集团有限公司管理基金。国家新能源汽车技术创新中心落户深圳。",
+            Predicate::affiliatedWith,
         );
     }
 
