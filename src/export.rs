@@ -395,14 +395,7 @@ pub fn load_outline(store: &KnowledgeStore) -> Result<KnowledgeGraph> {
             "SELECT ?s ?p ?o WHERE {{ GRAPH <{KNOWLEDGE_GRAPH}> {{ VALUES ?p {{ {preds} }} ?s ?p ?o }} }}"
         ),
     )? {
-        let ends = (|| {
-            Some((
-                *iri_of(&s, "s").and_then(|x| by_iri.get(&x))?,
-                iri_of(&s, "p").and_then(|p| local::<Predicate>(&p))?,
-                *iri_of(&s, "o").and_then(|x| by_iri.get(&x))?,
-            ))
-        })();
-        let Some((a, predicate, b)) = ends else {
+        let Some((a, predicate, b)) = statement_ends(&by_iri, &s) else {
             continue;
         };
         edges.push((
@@ -446,17 +439,26 @@ pub fn load_documents(store: &KnowledgeStore, g: &mut KnowledgeGraph) -> Result<
     Ok(())
 }
 
+/// A solution's `?s ?p ?o`, when both ends are known entities (`by_iri`: their IRIs).
+fn statement_ends<T: Copy>(
+    by_iri: &HashMap<String, T>,
+    s: &QuerySolution,
+) -> Option<(T, Predicate, T)> {
+    Some((
+        *iri_of(s, "s").and_then(|x| by_iri.get(&x))?,
+        iri_of(s, "p").and_then(|p| local::<Predicate>(&p))?,
+        *iri_of(s, "o").and_then(|x| by_iri.get(&x))?,
+    ))
+}
+
 /// The edge a solution's `?s ?p ?o` names, when the graph has it.
 fn edge_of(
     g: &KnowledgeGraph,
     by_iri: &HashMap<String, NodeIndex>,
     s: &QuerySolution,
 ) -> Option<EdgeIndex> {
-    g.edge(
-        *iri_of(s, "s").and_then(|x| by_iri.get(&x))?,
-        iri_of(s, "p").and_then(|p| local::<Predicate>(&p))?,
-        *iri_of(s, "o").and_then(|x| by_iri.get(&x))?,
-    )
+    let (a, p, b) = statement_ends(by_iri, s)?;
+    g.edge(a, p, b)
 }
 
 /// Marks the implicit relations (as in extraction: stated with evidence, none of which
@@ -493,7 +495,6 @@ fn node_iris(g: &KnowledgeGraph) -> HashMap<String, NodeIndex> {
         .collect()
 }
 
-/// `VALUES ?var { <iri> … }` restricting a query to these nodes; nothing for all of them.
 /// How a query for the records of some nodes or edges begins and joins its steps. With
 /// `values` (`VALUES …` of those), each step is a LATERAL join, evaluated per binding of the
 /// steps before it: Oxigraph otherwise hash-joins every pattern over the whole store (one
