@@ -496,16 +496,27 @@ fn node_iris(g: &KnowledgeGraph) -> HashMap<String, NodeIndex> {
 }
 
 /// How a query for the records of some nodes or edges begins and joins its steps. With
-/// `values` (`VALUES …` of those), each step is a LATERAL join, evaluated per binding of the
-/// steps before it: Oxigraph otherwise hash-joins every pattern over the whole store (one
-/// entity's relations' evidence on the 1 GB bench store: 6.3 s, against 0.14 s). Without,
-/// every record: one graph pattern, its steps plain joins.
-fn steps(values: Option<String>) -> (String, &'static str) {
-    match values {
-        Some(v) => (
-            format!("{v} LATERAL {{ GRAPH ?d {{"),
-            "} } LATERAL { GRAPH ?d {",
-        ),
+/// `items`, it begins with a `VALUES` of them (`vars`, one `row(item)` each) and each step is
+/// a LATERAL join, evaluated per binding of the steps before it: Oxigraph otherwise hash-joins
+/// every pattern over the whole store (one entity's relations' evidence on the 1 GB bench
+/// store: 6.3 s, against 0.14 s). Without, every record: one graph pattern, its steps plain
+/// joins.
+fn steps<T: Copy>(
+    items: Option<&[T]>,
+    vars: &str,
+    row: impl Fn(T) -> String,
+) -> (String, &'static str) {
+    match items {
+        Some(items) => {
+            let rows: Vec<String> = items.iter().map(|&x| row(x)).collect();
+            (
+                format!(
+                    "VALUES {vars} {{ {} }} LATERAL {{ GRAPH ?d {{",
+                    rows.join(" ")
+                ),
+                "} } LATERAL { GRAPH ?d {",
+            )
+        }
         None => ("{ GRAPH ?d {".to_owned(), ""),
     }
 }
@@ -530,13 +541,9 @@ pub fn load_mentions(
         return Ok(());
     }
     let by_iri = node_iris(g);
-    let (first, then) = steps(nodes.as_ref().map(|ns| {
-        let iris: Vec<String> = ns
-            .iter()
-            .map(|&n| format!("<{}>", g.graph[n].iri()))
-            .collect();
-        format!("VALUES ?e {{ {} }}", iris.join(" "))
-    }));
+    let (first, then) = steps(nodes.as_deref(), "?e", |n| {
+        format!("<{}>", g.graph[n].iri())
+    });
     for s in solutions(
         store,
         &format!(
@@ -580,21 +587,15 @@ pub fn load_evidence(
         return Ok(());
     }
     let by_iri = node_iris(g);
-    let (first, then) = steps(edges.as_ref().map(|es| {
-        let rows: Vec<String> = es
-            .iter()
-            .map(|&e| {
-                let (s, o) = g.graph.edge_endpoints(e).expect("edge of this graph");
-                format!(
-                    "(<{}> zt:{} <{}>)",
-                    g.graph[s].iri(),
-                    g.graph[e].predicate.as_str(),
-                    g.graph[o].iri()
-                )
-            })
-            .collect();
-        format!("VALUES (?s ?p ?o) {{ {} }}", rows.join(" "))
-    }));
+    let (first, then) = steps(edges.as_deref(), "(?s ?p ?o)", |e| {
+        let (s, o) = g.graph.edge_endpoints(e).expect("edge of this graph");
+        format!(
+            "(<{}> zt:{} <{}>)",
+            g.graph[s].iri(),
+            g.graph[e].predicate.as_str(),
+            g.graph[o].iri()
+        )
+    });
     // Each statement is read within its document's graph, where its sentence and the
     // document's path are too: over the union of all graphs the sentences' positions were
     // joined across documents (on the 100 MB bench store: over a minute, against 2.3 s).
