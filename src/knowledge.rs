@@ -368,6 +368,8 @@ struct GenericSpec {
     modifiers: Vec<String>,
     #[serde(default)]
     names: Vec<String>,
+    #[serde(default)]
+    designations: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -596,6 +598,9 @@ pub struct MentionRules {
     /// one stray character is generic too).
     pub generic_names: HashSet<String>,
     pub long_generic_names: HashSet<String>,
+    /// Ranks a place confers (重点实验室, 新型研发机构): a place's name before one of these,
+    /// with nothing else, names the class (江苏省重点实验室), not one body.
+    pub designations: HashSet<String>,
     pub heads: AhoCorasick,
     /// Head pattern id → (rule index).
     pub head_rule: Vec<usize>,
@@ -1169,6 +1174,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             .cloned()
             .collect(),
         generic_names: f.generic.names.into_iter().collect(),
+        designations: f.generic.designations.into_iter().collect(),
         heads: automaton(path, &head_words)?,
         head_rule,
         head_rules,

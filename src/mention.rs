@@ -743,6 +743,24 @@ fn head_candidates(
             rejected.push(ctx.reject(start, h_end, &id, "a generic phrase, not a name"));
             continue;
         }
+        let designated = ctx
+            .buf
+            .lexical
+            .iter()
+            .filter(|&&(la, lb, kind)| la == start && lb <= h_start && kind == EntityType::Region)
+            .any(|&(_, lb, _)| {
+                r.designations
+                    .contains(&text[strip_generic(text, lb, h_start, r)..h_end])
+            });
+        if designated {
+            rejected.push(ctx.reject(
+                start,
+                h_end,
+                &id,
+                "a place's designation (江苏省重点实验室), a class, not a name",
+            ));
+            continue;
+        }
         cands.push(ctx.mention(
             start,
             h_end,
