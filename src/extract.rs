@@ -691,4 +691,106 @@ mod tests {
         let orig: String = text.chars().skip(s).take(e - s).collect();
         assert_eq!(orig, "清\n\n华大学");
     }
+
+    // ---- relying on a host, and what is built
+
+    #[test]
+    fn what_is_built_relying_on_a_host_relies_on_it() {
+        let text = "深圳市人民政府工作报告\n依托南方科技大学建设深圳市第三代半导体研究院。\n\
+                    依托腾讯公司建设的国家新一代人工智能开放创新平台运行良好。";
+        let r = relations(text);
+        for (built, host) in [
+            ("深圳市第三代半导体研究院", "南方科技大学"),
+            ("国家新一代人工智能开放创新平台", "腾讯"),
+        ] {
+            assert!(
+                r.iter()
+                    .any(|(s, p, o, _)| s == built && *p == Predicate::reliesOn && o == host),
+                "{built} reliesOn {host}: {r:?}"
+            );
+        }
+        // The actor builds; the host is neither a builder nor built, and the actor does not
+        // rely on it for what it built.
+        assert!(
+            !r.iter().any(|(s, p, o, _)| (*p == Predicate::establishedBy
+                && (o == "南方科技大学" || s == "南方科技大学"))
+                || (*p == Predicate::reliesOn && s == "深圳市人民政府")),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn what_stands_between_yi_and_wei_yituo_is_relied_on() {
+        let r = relations("深圳湾实验室以中山大学为依托，聚焦生命健康领域。");
+        assert!(
+            r.iter().any(|(s, p, o, _)| s == "深圳湾实验室"
+                && *p == Predicate::reliesOn
+                && o == "中山大学"),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn an_end_is_taken_only_within_its_window() {
+        // 建设 right after the thing built: 中国科学院深圳先进技术研究院 is three characters
+        // away from 组建, and is the builder, not built.
+        let r = relations("深圳市人民政府工作报告\n由中国科学院深圳先进技术研究院牵头组建的深圳合成生物学创新研究院。");
+        assert!(
+            !r.iter()
+                .any(|(s, p, _, _)| s == "中国科学院深圳先进技术研究院"
+                    && *p == Predicate::establishedBy),
+            "{r:?}"
+        );
+        assert!(
+            r.iter().any(|(s, p, o, _)| s == "深圳合成生物学创新研究院"
+                && *p == Predicate::establishedBy
+                && o == "中国科学院深圳先进技术研究院"),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn co_founders_joined_by_lianhe_both_establish() {
+        let r = relations("深圳市科技创新委员会联合华为技术有限公司设立深圳市鲲鹏产业创新中心。");
+        for founder in ["深圳市科技创新委员会", "华为"] {
+            assert!(
+                r.iter().any(|(s, p, o, _)| s == "深圳市鲲鹏产业创新中心"
+                    && *p == Predicate::establishedBy
+                    && o == founder),
+                "{founder}: {r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_an_earlier_verb_built_did_not_build_the_next() {
+        let r = relations(
+            "深圳市人民政府依托南方科技大学建设深圳市第三代半导体研究院，组建深圳市智能机器人研究院。",
+        );
+        let builders: Vec<&str> = r
+            .iter()
+            .filter(|(s, p, _, _)| s == "深圳市智能机器人研究院" && *p == Predicate::establishedBy)
+            .map(|(_, _, o, _)| o.as_str())
+            .collect();
+        assert_eq!(builders, ["深圳市人民政府"], "{r:?}");
+    }
+
+    #[test]
+    fn a_place_and_a_designation_name_a_class() {
+        assert!(!has(
+            "支持建设一批江苏省重点实验室和深圳市新型研发机构。",
+            "江苏省重点实验室",
+            EntityType::Platform
+        ));
+        assert!(!has(
+            "关于推进深圳市新型研发机构建设的工作报告",
+            "深圳市新型研发机构",
+            EntityType::Platform
+        ));
+        assert!(has(
+            "江苏省先进激光技术重点实验室通过验收。",
+            "江苏省先进激光技术重点实验室",
+            EntityType::Platform
+        ));
+    }
 }

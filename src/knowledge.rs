@@ -704,6 +704,8 @@ struct RuleSpec {
     also: Vec<String>,
     #[serde(default)]
     not_followed_by: Vec<String>,
+    #[serde(default)]
+    overrides: Vec<String>,
 }
 
 fn forty() -> usize {
@@ -725,6 +727,12 @@ struct SideSpec {
     standalone: bool,
     #[serde(default)]
     not_endings: Vec<String>,
+    #[serde(default)]
+    not_after: Vec<String>,
+    #[serde(default)]
+    past: Vec<String>,
+    #[serde(default)]
+    window: Option<usize>,
 }
 
 fn nearest() -> String {
@@ -795,6 +803,15 @@ pub struct SideRule {
     /// An entity whose name ends like this is not taken at this end (上海市 is built by
     /// nobody: 上海建设科技创新中心 says what Shanghai builds).
     pub not_endings: Vec<String>,
+    /// An entity right after one of these words is not taken at this end (依托X建设: X is
+    /// what the builder draws on, not what it builds).
+    pub not_after: Vec<String>,
+    /// A right end lies past the first of these words after the trigger, and the window is
+    /// counted from there (依托X建设Y: Y is what relies on X).
+    pub past: Vec<String>,
+    /// This end's own window, where it differs from the rule's (an actor may open a long
+    /// sentence whose object sits right after the verb).
+    pub window: Option<usize>,
 }
 
 /// A trigger rule.
@@ -811,6 +828,10 @@ pub struct RelationRule {
     /// The trigger does not count when one of these follows it (打造成X: X is what the
     /// subject becomes, not something it built).
     pub not_followed_by: Vec<String>,
+    pub triggers: Vec<String>,
+    /// Rules (by id) not applied at a trigger where this one states a relation: 依托X建设Y
+    /// names who relies on X, so the main subject does not stand in for it.
+    pub overrides: Vec<String>,
 }
 
 /// A table rule: in a table whose header has these columns, each row states a relation.
@@ -1309,6 +1330,18 @@ fn side(path: &Path, s: &SideSpec, id: &str) -> Result<SideRule> {
         },
         standalone: s.standalone,
         not_endings: s.not_endings.clone(),
+        not_after: s.not_after.clone(),
+        past: match s.side.as_str() {
+            "right" => s.past.clone(),
+            _ if s.past.is_empty() => Vec::new(),
+            _ => {
+                return Err(bad(
+                    "past (only a right end lies past a word)",
+                    &s.past.join(","),
+                ))
+            }
+        },
+        window: s.window,
     })
 }
 
@@ -1331,6 +1364,8 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
             object: side(path, &r.object, &r.id)?,
             window: r.window,
             not_followed_by: r.not_followed_by.clone(),
+            overrides: r.overrides.clone(),
+            triggers: r.triggers.clone(),
         });
         if r.triggers.is_empty() {
             return Err(knowledge_error(
@@ -1346,6 +1381,19 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
                 trigger_words.len() - 1
             });
             trigger_rules[k].push(i);
+        }
+    }
+    for r in &rules {
+        if let Some(id) = r
+            .overrides
+            .iter()
+            .find(|id| !rules.iter().any(|o| &o.id == *id))
+        {
+            return Err(knowledge_error(
+                path,
+                0,
+                format!("rule {}: overrides {id:?}, which is no rule", r.id),
+            ));
         }
     }
     Ok(RelationRules {
@@ -1460,6 +1508,31 @@ mod tests {
     fn toml_errors_carry_the_line() {
         let err = compile_relations(Path::new("r.toml"), "\n\n[[rule]]\nid = 3\n").unwrap_err();
         assert!(err.to_string().starts_with("r.toml:4:"), "{err}");
+    }
+
+    #[test]
+    fn relation_rules_name_what_they_override_and_look_past_only_rightwards() {
+        let rule = |extra: &str, subject: &str| {
+            format!(
+                "clause_breaks = \"，\"\ncoactor_markers = []\nnon_actor_markers = []\n\
+                 generic_actors = []\nlist_glue = []\n[[rule]]\nid = \"a\"\n\
+                 predicate = \"reliesOn\"\ntriggers = [\"依托\"]\n{extra}\n\
+                 subject = {{ side = \"right\", types = [\"Platform\"]{subject} }}\n\
+                 object = {{ side = \"right\", types = [\"Institution\"] }}\n"
+            )
+        };
+        let path = Path::new("r.toml");
+        compile_relations(path, &rule("overrides = [\"a\"]", ", past = [\"建设\"]")).unwrap();
+        let err = compile_relations(path, &rule("overrides = [\"b\"]", "")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("overrides \"b\", which is no rule"),
+            "{err}"
+        );
+        let left =
+            rule("", ", past = [\"建设\"]").replacen("side = \"right\"", "side = \"left\"", 1);
+        let err = compile_relations(path, &left).unwrap_err();
+        assert!(err.to_string().contains("unknown past"), "{err}");
     }
 
     #[test]

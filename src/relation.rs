@@ -129,19 +129,38 @@ pub fn find(
                 generic_actor,
                 clause: OnceCell::new(),
             };
-            for &ri in &rr.trigger_rules[h.pattern().as_usize()] {
-                let rule = &rr.rules[ri];
-                if rule
-                    .not_followed_by
-                    .iter()
-                    .any(|w| text[te..].starts_with(w.as_str()))
-                {
+            // Each rule's ends first: a rule that states a relation here may override others.
+            let read: Vec<(&RelationRule, Ends, Ends)> = rr.trigger_rules[h.pattern().as_usize()]
+                .iter()
+                .map(|&ri| &rr.rules[ri])
+                .filter(|rule| {
+                    !rule
+                        .not_followed_by
+                        .iter()
+                        .any(|w| text[te..].starts_with(w.as_str()))
+                })
+                .map(|rule| {
+                    (
+                        rule,
+                        ctx.side(&rule.subject, rule),
+                        ctx.side(&rule.object, rule),
+                    )
+                })
+                .collect();
+            let overridden = |id: &str| {
+                read.iter().any(|(rule, subjects, objects)| {
+                    rule.overrides.iter().any(|o| o == id)
+                        && subjects
+                            .iter()
+                            .any(|&(se, _)| objects.iter().any(|&(oe, _)| oe != se))
+                })
+            };
+            for (rule, subjects, objects) in &read {
+                if overridden(&rule.id) {
                     continue;
                 }
-                let subjects = ctx.side(&rule.subject, rule);
-                let objects = ctx.side(&rule.object, rule);
-                for &(se, si) in &subjects {
-                    for &(oe, oi) in &objects {
+                for &(se, si) in subjects {
+                    for &(oe, oi) in objects {
                         for p in std::iter::once(rule.predicate).chain(rule.also.iter().copied()) {
                             add(
                                 se,
@@ -190,6 +209,9 @@ pub fn find(
     }
     found.into_values().collect()
 }
+
+/// The entities found at one end of a rule, each with whether it is the implicit main subject.
+type Ends = Vec<(usize, bool)>;
 
 struct TriggerCtx<'a> {
     text: &'a str,
@@ -281,6 +303,7 @@ impl TriggerCtx<'_> {
             crate::knowledge::Scope::Clause => self.clause(),
             crate::knowledge::Scope::Sentence => (self.s.start, self.s.end),
         };
+        let window = side.window.unwrap_or(rule.window);
         let entity = |i: usize| self.entities.of_mention[i];
         let allowed = |i: usize| {
             let e = &self.entities.entities[entity(i)];
@@ -289,9 +312,21 @@ impl TriggerCtx<'_> {
                     .not_endings
                     .iter()
                     .any(|w| e.name.ends_with(w.as_str()))
+                && (side.not_after.is_empty() || !self.listed_after(&side.not_after, i))
         };
         let picked: Vec<usize> = match side.side {
             Side::Left => {
+                // In a rule that reads X trigger Y, what follows an earlier trigger of it
+                // is that one's Y (A建设B，组建C: B did not set up C).
+                let other = if std::ptr::eq(side, &rule.subject) {
+                    &rule.object
+                } else {
+                    &rule.subject
+                };
+                let theirs: Vec<usize> = match other.side {
+                    Side::Right => self.earlier_ends(rule, other, cs),
+                    Side::Left => Vec::new(),
+                };
                 let cands: Vec<usize> = self
                     .ms
                     .iter()
@@ -300,30 +335,36 @@ impl TriggerCtx<'_> {
                         let m = &self.mentions[i];
                         m.end <= self.ts
                             && m.start >= cs
+                            && !theirs.contains(&entity(i))
                             && (!side.standalone || self.ends_a_phrase(i))
                             // An actor end (one the main subject would fill) is no place
                             // or target: skip entities introduced by 在, 向 ….
                             && !(side.main_fallback && self.after_non_actor_marker(i))
                     })
                     .collect();
-                let near =
-                    |i: usize| self.chars_between(self.mentions[i].end, self.ts) <= rule.window;
+                let near = |i: usize| self.chars_between(self.mentions[i].end, self.ts) <= window;
                 self.take(&cands, side.take, true, &allowed, &near)
             }
             Side::Right => {
+                // Where ends may start, and where their distance is counted from.
+                let (open, from) = if side.past.is_empty() {
+                    (self.ts, self.te)
+                } else {
+                    let past = self.past(&side.past, ce).unwrap_or(usize::MAX);
+                    (past, past)
+                };
                 let cands: Vec<usize> = self
                     .ms
                     .iter()
                     .copied()
                     .filter(|&i| {
                         let m = &self.mentions[i];
-                        m.start >= self.ts
+                        m.start >= open
                             && m.end <= ce
                             && (!side.standalone || self.ends_a_phrase(i))
                     })
                     .collect();
-                let near =
-                    |i: usize| self.chars_between(self.te, self.mentions[i].start) <= rule.window;
+                let near = |i: usize| self.chars_between(from, self.mentions[i].start) <= window;
                 self.take(&cands, side.take, false, &allowed, &near)
             }
         };
@@ -372,7 +413,7 @@ impl TriggerCtx<'_> {
             Take::All => ordered.into_iter().filter(|&i| within(i)).collect(),
             Take::Nearest => ordered
                 .into_iter()
-                .find(|&i| allowed(i))
+                .find(|&i| within(i))
                 .into_iter()
                 .collect(),
             Take::First => ordered
@@ -424,6 +465,74 @@ impl TriggerCtx<'_> {
             }
         }
         true
+    }
+
+    /// Where the first of `words` after the trigger and outside every name ends, within the
+    /// clause ending at `ce`.
+    fn past(&self, words: &[String], ce: usize) -> Option<usize> {
+        let rest = &self.text[self.te..ce];
+        words
+            .iter()
+            .filter_map(|w| {
+                rest.match_indices(w.as_str())
+                    .map(|(at, w)| (self.te + at, self.te + at + w.len()))
+                    .find(|&(s, _)| !self.inside_name(s + 1) && !self.inside_name(s))
+            })
+            .min()
+            .map(|(_, end)| end)
+    }
+
+    /// The entities that the last of the rule's triggers before this one (after `from`,
+    /// outside every name) takes at its right end `other`.
+    fn earlier_ends(&self, rule: &RelationRule, other: &SideRule, from: usize) -> Vec<usize> {
+        let before = &self.text[from..self.ts];
+        let earlier = rule
+            .triggers
+            .iter()
+            .filter_map(|w| {
+                before
+                    .rmatch_indices(w.as_str())
+                    .map(|(at, w)| (from + at, from + at + w.len()))
+                    .find(|&(s, _)| !self.inside_name(s + 1) && !self.inside_name(s))
+            })
+            .max_by_key(|&(_, end)| end);
+        let Some((ts, te)) = earlier else {
+            return Vec::new();
+        };
+        let there = TriggerCtx {
+            ts,
+            te,
+            clause: OnceCell::new(),
+            ..*self
+        };
+        there
+            .side(other, rule)
+            .into_iter()
+            .filter(|&(_, implicit)| !implicit)
+            .map(|(e, _)| e)
+            .collect()
+    }
+
+    /// Whether mention `i` comes right after one of `words`, itself or as a later member of a
+    /// list that does (依托X、Y建设: Y too is drawn on, not built).
+    fn listed_after(&self, words: &[String], i: usize) -> bool {
+        let mut at = self.mentions[i].start;
+        loop {
+            let before = &self.text[self.s.start..at];
+            if words.iter().any(|w| before.ends_with(w.as_str())) {
+                return true;
+            }
+            let previous = self
+                .ms
+                .iter()
+                .map(|&j| &self.mentions[j])
+                .filter(|m| m.end < at)
+                .max_by_key(|m| m.end);
+            match previous {
+                Some(m) if self.is_list_glue(m.end, at) => at = m.start,
+                _ => return false,
+            }
+        }
     }
 
     /// Whether the mention is introduced by a co-actor marker (联合, 会同 …) that opens the
