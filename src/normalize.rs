@@ -56,6 +56,10 @@ const LINE_FINAL: &[char] = &[
     '。', '！', '？', '；', '：', '!', '?', ';', ':', '”', '」', '》',
 ];
 
+/// Closing marks finish a line only after a sentence's end (…。” finishes it; a page-wide
+/// line ending 加快建设“一体三园” goes on: 为核心的…).
+const CLOSING: &[char] = &['”', '」', '》'];
+
 /// Normalises `original`. See the module docs for what changes and what never does.
 pub fn normalize(original: &str) -> NormalizedText {
     let lines = split_lines(original);
@@ -215,7 +219,14 @@ fn is_wrapped(line: &str, width: Option<usize>) -> bool {
         return true;
     }
     let Some(width) = width else { return false };
-    !LINE_FINAL.contains(&last) && trimmed.trim_start().chars().count() * 10 >= width * 8
+    let finished = LINE_FINAL.contains(&last)
+        && (!CLOSING.contains(&last)
+            || trimmed
+                .chars()
+                .rev()
+                .nth(1)
+                .is_some_and(|c| LINE_FINAL.contains(&c) && !CLOSING.contains(&c)));
+    !finished && trimmed.trim_start().chars().count() * 10 >= width * 8
 }
 
 /// Full-width digits, Latin letters and `＋` become their ASCII forms; ideographic and
@@ -342,6 +353,18 @@ mod tests {
         assert!(n.text.contains("经过30年的改革创新发展"));
         assert!(n.text.contains("。\n一、聚焦"));
         assert!(!n.text.contains("- 1 -"));
+        check_offsets(original, &n);
+    }
+
+    #[test]
+    fn a_closing_quote_ends_a_line_only_after_a_sentence() {
+        let original = "一、聚焦功能定位\n\n海淀园着力推动军民深度融合创新，加快建设“一体三园”\n\n\
+                        为核心的中关村军民融合示范区，积极推动重大项目落地。\n\n\
+                        会上他说：“要把海淀园建设成为全国科技创新中心。”\n\n\
+                        二、构建高精尖经济结构，推动中关村科技园区海淀园发展\n";
+        let n = normalize(original);
+        assert!(n.text.contains("“一体三园”为核心"), "{}", n.text);
+        assert!(n.text.contains("中心。”\n二、"), "{}", n.text);
         check_offsets(original, &n);
     }
 
