@@ -793,4 +793,17 @@ mod tests {
             EntityType::Platform
         ));
     }
+
+    #[test]
+    fn a_quoted_name_that_modifies_what_follows_is_not_built() {
+        let r = relations(
+            "海淀园工作报告\n海淀园加快建设“一体三园”为核心的中关村军民融合示范区，推动项目落地。",
+        );
+        let built: Vec<&str> = r
+            .iter()
+            .filter(|(_, p, _, _)| *p == Predicate::establishedBy)
+            .map(|(s, _, _, _)| s.as_str())
+            .collect();
+        assert_eq!(built, ["中关村军民融合示范区"], "{r:?}");
+    }
 }

@@ -273,12 +273,13 @@ impl TriggerCtx<'_> {
     /// Whether nothing but a clause break, list glue, a closing quote or the sentence's end
     /// follows mention `i`: otherwise it modifies the words after it.
     fn ends_a_phrase(&self, i: usize) -> bool {
-        let rest = &self.text[self.mentions[i].end..self.s.end];
+        // What follows the closing marks: 建设“一体三园”为核心的… names no 一体三园 built.
+        let rest = self.text[self.mentions[i].end..self.s.end]
+            .trim_start_matches(['”', '’', '」', '』', '》', '）', ')']);
         match rest.chars().next() {
             None => true,
             Some(c) => {
                 self.is_break(c)
-                    || matches!(c, '”' | '’' | '」' | '』' | '》' | '）' | ')')
                     || self
                         .k
                         .relations
