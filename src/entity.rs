@@ -248,7 +248,10 @@ fn company_cores(m: &Mention, k: &Knowledge) -> Vec<String> {
     }
     let mut out = Vec::new();
     loop {
-        if core.chars().count() < 2 || r.not_cores.iter().any(|w| w == core) {
+        if core.chars().count() < 2
+            || r.not_cores.iter().any(|w| w == core)
+            || only_descriptors(core, &r.descriptors)
+        {
             break;
         }
         out.push(core.to_owned());
@@ -262,6 +265,15 @@ fn company_cores(m: &Mention, k: &Knowledge) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether nothing but trade descriptors is left (科技发展 of 苏州工业园区科技发展有限公司 names
+/// no company: 思必驰科技 is none of its parts).
+fn only_descriptors(mut core: &str, descriptors: &[String]) -> bool {
+    while let Some(d) = descriptors.iter().find(|d| core.ends_with(d.as_str())) {
+        core = &core[..core.len() - d.len()];
+    }
+    core.is_empty()
 }
 
 /// Names relative to the document's place (市财政局, 市政府) get the place: the region of

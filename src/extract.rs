@@ -806,4 +806,34 @@ mod tests {
             .collect();
         assert_eq!(built, ["中关村军民融合示范区"], "{r:?}");
     }
+
+    #[test]
+    fn an_industry_ends_before_lingyu_and_da_is_in_company_names() {
+        let text =
+            "信达生物制药（苏州）有限公司是一家专注于生物医药领域的创新型企业，累计达20亿元。";
+        assert!(has(
+            text,
+            "信达生物制药（苏州）有限公司",
+            EntityType::Enterprise
+        ));
+        assert!(has(text, "生物医药", EntityType::Industry));
+        assert!(relations(text)
+            .iter()
+            .any(|(s, p, o, _)| s == "信达生物制药（苏州）有限公司"
+                && *p == Predicate::inIndustry
+                && o == "生物医药"));
+        // Before an amount, 达 still ends a name.
+        assert!(!names("园区企业累计达20家公司")
+            .iter()
+            .any(|(n, _)| n.contains('达')));
+    }
+
+    #[test]
+    fn trade_descriptors_alone_are_no_company_short_name() {
+        // 苏州工业园区科技发展有限公司 without its place is 科技发展: no name of its own.
+        states_no(
+            "苏州工业园区科技发展有限公司是园区下属企业。思必驰科技股份有限公司是人工智能企业。",
+            Predicate::affiliatedWith,
+        );
+    }
 }

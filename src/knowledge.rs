@@ -355,6 +355,8 @@ struct BoundarySpec {
     #[serde(default)]
     right_edge_types: Vec<String>,
     #[serde(default)]
+    right_edge_words: Vec<String>,
+    #[serde(default)]
     name_number_endings: Vec<String>,
 }
 
@@ -587,6 +589,8 @@ pub struct MentionRules {
     /// Lexicon names of these types count only where a word ends after them (大数据 in
     /// 工业大数据中心 is no industry).
     pub right_edge_types: Vec<EntityType>,
+    /// Words before which such a name ends all the same (生物医药 in 生物医药领域).
+    pub right_edge_words: Vec<String>,
     /// Number patterns ending like this may stand inside names (20条新政, 科创22条).
     pub name_number_endings: Vec<String>,
     pub boundary_patterns: Vec<Regex>,
@@ -1177,6 +1181,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         min_repeated_chars: f.boundary.min_repeated_chars,
         lexicon_not_before: f.boundary.lexicon_not_before,
         right_edge_types: kinds(path, &f.boundary.right_edge_types)?,
+        right_edge_words: f.boundary.right_edge_words,
         name_number_endings: f.boundary.name_number_endings,
         boundary_patterns: f
             .boundary

@@ -387,6 +387,10 @@ fn candidates(
             && r.right_edge_types.contains(&m.kind)
             && !ctx.edge_after(b)
             && !ctx.head_follows(b)
+            && !r
+                .right_edge_words
+                .iter()
+                .any(|w| text[b..].starts_with(w.as_str()))
         {
             rejected.push(ctx.reject(
                 a,
