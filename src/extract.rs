@@ -836,4 +836,83 @@ mod tests {
             Predicate::affiliatedWith,
         );
     }
+
+    #[test]
+    fn a_place_that_lies_in_a_place_is_part_of_it_and_no_body_behind_it_lies_there() {
+        let r = relations("经国务院批准设立的苏州工业园区位于苏州市东部。");
+        assert!(
+            r.iter().any(|(s, p, o, _)| s == "苏州工业园区"
+                && *p == Predicate::partOf
+                && o == "苏州市"),
+            "{r:?}"
+        );
+        assert!(
+            !r.iter()
+                .any(|(s, p, _, _)| s == "国务院" && *p == Predicate::locatedIn),
+            "{r:?}"
+        );
+        // A body that is the nearest still lies there.
+        assert!(relations("北京石墨烯产业创新中心位于海淀区。")
+            .iter()
+            .any(|(s, p, o, _)| s == "北京石墨烯产业创新中心"
+                && *p == Predicate::locatedIn
+                && o == "海淀区"));
+    }
+
+    #[test]
+    fn builders_named_after_you_built_what_stands_before() {
+        let r = relations(
+            "江苏省产业技术研究院纳米技术研究所由江苏省产业技术研究院与苏州工业园区共建。",
+        );
+        for builder in ["江苏省产业技术研究院", "苏州工业园区"] {
+            assert!(
+                r.iter()
+                    .any(|(s, p, o, _)| s == "江苏省产业技术研究院纳米技术研究所"
+                        && *p == Predicate::establishedBy
+                        && o == builder),
+                "{builder}: {r:?}"
+            );
+        }
+        assert!(
+            !r.iter()
+                .any(|(s, p, _, _)| s == "江苏省产业技术研究院纳米技术研究所"
+                    && *p == Predicate::cooperatesWith),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn a_body_under_another_is_affiliated_with_it() {
+        let cases = [
+            (
+                "苏州工业园区科技发展有限公司是园区管委会下属企业。",
+                "苏州工业园区科技发展有限公司",
+                "园区管委会",
+            ),
+            (
+                "中国广东核电集团公司下属的广东核电投资有限公司负责投资。",
+                "广东核电投资有限公司",
+                "中国广东核电集团公司",
+            ),
+            (
+                "苏州纳米技术研究所隶属于中国科学院。",
+                "苏州纳米技术研究所",
+                "中国科学院",
+            ),
+        ];
+        for (text, child, parent) in cases {
+            let r = relations(text);
+            assert!(
+                r.iter().any(|(s, p, o, _)| s == child
+                    && *p == Predicate::affiliatedWith
+                    && o == parent),
+                "{text}: {r:?}"
+            );
+        }
+        // The parent of a body that is no name here is nobody's parent.
+        states_no(
+            "他们向中保产险公司、平安保险公司下属的营业机构骗取了赔款。",
+            Predicate::affiliatedWith,
+        );
+    }
 }

@@ -734,9 +734,13 @@ struct SideSpec {
     #[serde(default)]
     not_after: Vec<String>,
     #[serde(default)]
+    after: Vec<String>,
+    #[serde(default)]
     past: Vec<String>,
     #[serde(default)]
     window: Option<usize>,
+    #[serde(default)]
+    no_skip: bool,
 }
 
 fn nearest() -> String {
@@ -810,12 +814,18 @@ pub struct SideRule {
     /// An entity right after one of these words is not taken at this end (依托X建设: X is
     /// what the builder draws on, not what it builds).
     pub not_after: Vec<String>,
+    /// Only an entity right after one of these words, or listed after one, is taken here
+    /// (由A与B共建: A and B built it).
+    pub after: Vec<String>,
     /// A right end lies past the first of these words after the trigger, and the window is
     /// counted from there (依托X建设Y: Y is what relies on X).
     pub past: Vec<String>,
     /// This end's own window, where it differs from the rule's (an actor may open a long
     /// sentence whose object sits right after the verb).
     pub window: Option<usize>,
+    /// The nearest entity on this side must be of an allowed type; none behind it is looked
+    /// at (经国务院批准设立的苏州工业园区位于苏州市: the park is what lies there, not 国务院).
+    pub no_skip: bool,
 }
 
 /// A trigger rule.
@@ -1336,6 +1346,7 @@ fn side(path: &Path, s: &SideSpec, id: &str) -> Result<SideRule> {
         standalone: s.standalone,
         not_endings: s.not_endings.clone(),
         not_after: s.not_after.clone(),
+        after: s.after.clone(),
         past: match s.side.as_str() {
             "right" => s.past.clone(),
             _ if s.past.is_empty() => Vec::new(),
@@ -1347,6 +1358,7 @@ fn side(path: &Path, s: &SideSpec, id: &str) -> Result<SideRule> {
             }
         },
         window: s.window,
+        no_skip: s.no_skip,
     })
 }
 

@@ -314,6 +314,7 @@ impl TriggerCtx<'_> {
                     .iter()
                     .any(|w| e.name.ends_with(w.as_str()))
                 && (side.not_after.is_empty() || !self.listed_after(&side.not_after, i))
+                && (side.after.is_empty() || self.listed_after(&side.after, i))
         };
         let picked: Vec<usize> = match side.side {
             Side::Left => {
@@ -344,7 +345,16 @@ impl TriggerCtx<'_> {
                     })
                     .collect();
                 let near = |i: usize| self.chars_between(self.mentions[i].end, self.ts) <= window;
-                self.take(&cands, side.take, true, &allowed, &near)
+                // The nearest that could act: one after 在, 于 … is a place or a target.
+                let nearest = cands
+                    .iter()
+                    .rev()
+                    .find(|&&i| !self.after_non_actor_marker(i));
+                if side.no_skip && nearest.is_some_and(|&i| !allowed(i)) {
+                    Vec::new()
+                } else {
+                    self.take(&cands, side.take, true, &allowed, &near)
+                }
             }
             Side::Right => {
                 // Where ends may start, and where their distance is counted from.
@@ -366,7 +376,11 @@ impl TriggerCtx<'_> {
                     })
                     .collect();
                 let near = |i: usize| self.chars_between(from, self.mentions[i].start) <= window;
-                self.take(&cands, side.take, false, &allowed, &near)
+                if side.no_skip && cands.first().is_some_and(|&i| !allowed(i)) {
+                    Vec::new()
+                } else {
+                    self.take(&cands, side.take, false, &allowed, &near)
+                }
             }
         };
         let mut out: Vec<(usize, bool)> = picked.iter().map(|&i| (entity(i), false)).collect();
