@@ -366,6 +366,15 @@ fn apply_head_synonyms(mentions: &mut Mentions, k: &Knowledge) {
         for (full, short) in &k.mentions.head_synonyms {
             if m.name.ends_with(short.as_str()) && !m.name.ends_with(full.as_str()) {
                 let stem = &m.name[..m.name.len() - short.len()];
+                // 美国政府 is no 人民政府: only a Chinese administrative unit's body is.
+                if !k
+                    .mentions
+                    .synonym_places
+                    .iter()
+                    .any(|w| stem.ends_with(w.as_str()))
+                {
+                    break;
+                }
                 let long = format!("{stem}{full}");
                 let old = std::mem::replace(&mut m.name, long);
                 if !m.aliases.contains(&old) {

@@ -915,4 +915,22 @@ mod tests {
             Predicate::affiliatedWith,
         );
     }
+
+    #[test]
+    fn a_government_is_a_places_and_only_chinese_ones_are_peoples_governments() {
+        let text =
+            "他同美国政府会谈。近日杭州市政府发布通知。中日两国政府签署协议，增强地方政府职能。";
+        let n = names(text);
+        assert!(has(text, "美国政府", EntityType::GovernmentAgency), "{n:?}");
+        assert!(
+            has(text, "杭州市人民政府", EntityType::GovernmentAgency),
+            "{n:?}"
+        );
+        assert!(
+            !n.iter().any(|(name, _)| name.contains("两国")
+                || name.contains("地方")
+                || name.contains("近日")),
+            "{n:?}"
+        );
+    }
 }

@@ -729,6 +729,34 @@ fn head_candidates(
             ));
             continue;
         }
+        if !rule.place_before.is_empty() {
+            let place = ctx
+                .buf
+                .lexical
+                .iter()
+                .filter(|&&(la, lb, kind)| {
+                    la >= start && lb == h_start && kind == EntityType::Region
+                })
+                .map(|&(la, _, _)| la)
+                .min();
+            match place {
+                Some(la) => start = la,
+                None if rule
+                    .place_before
+                    .iter()
+                    .any(|w| modifier_text.ends_with(w.as_str())) => {}
+                None => {
+                    rejected.push(ctx.reject(
+                        start,
+                        h_end,
+                        &id,
+                        "no place right before the head word (中日两国政府, 地方政府)",
+                    ));
+                    continue;
+                }
+            }
+        }
+        let modifier_text = &text[start..h_start];
         let modifier = modifier_text.chars().count();
         if modifier < rule.min_modifier {
             rejected.push(ctx.reject(
