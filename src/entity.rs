@@ -155,7 +155,7 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
         entities.push(e);
     }
     let containments = containments(&entities);
-    let main_subject = main_subject(ms, &of_mention, &entities);
+    let main_subject = main_subject(ms, &of_mention, &entities, text, k);
     Entities {
         entities,
         of_mention,
@@ -523,7 +523,13 @@ const SEARCH_CONTAINMENTS_FROM: usize = 12;
 
 /// The park or body the document is about: the first actor named in the title block
 /// (the first three sentences), else the actor mentioned most often.
-fn main_subject(ms: &[Mention], of_mention: &[usize], entities: &[Entity]) -> Option<usize> {
+fn main_subject(
+    ms: &[Mention],
+    of_mention: &[usize],
+    entities: &[Entity],
+    text: &str,
+    k: &Knowledge,
+) -> Option<usize> {
     let actor = |e: &Entity| {
         matches!(
             e.kind,
@@ -536,7 +542,17 @@ fn main_subject(ms: &[Mention], of_mention: &[usize], entities: &[Entity]) -> Op
     };
     let mut title: Vec<usize> = (0..ms.len()).filter(|&i| ms[i].sentence < 3).collect();
     title.sort_by_key(|&i| ms[i].start);
-    if let Some(&i) = title.iter().find(|&&i| actor(&entities[of_mention[i]])) {
+    // 在市委的坚强领导下，市政府…: a body after 在, 对 … is a setting, not the actor.
+    let setting = |i: usize| {
+        k.relations
+            .non_actor_markers
+            .iter()
+            .any(|w| text[..ms[i].start].ends_with(w.as_str()))
+    };
+    if let Some(&i) = title
+        .iter()
+        .find(|&&i| actor(&entities[of_mention[i]]) && !setting(i))
+    {
         return Some(of_mention[i]);
     }
     entities

@@ -933,4 +933,18 @@ mod tests {
             "{n:?}"
         );
     }
+
+    #[test]
+    fn a_body_after_zai_opening_a_report_is_its_setting_not_its_actor() {
+        let r = relations(
+            "政府工作报告\n2023年，在合肥市委的坚强领导下，合肥市政府团结带领全市人民。\n\
+             出台《合肥市优化营商环境条例》。",
+        );
+        let issuers: Vec<&str> = r
+            .iter()
+            .filter(|(_, p, _, _)| *p == Predicate::issuedBy)
+            .map(|(_, _, o, _)| o.as_str())
+            .collect();
+        assert_eq!(issuers, ["合肥市人民政府"], "{r:?}");
+    }
 }
