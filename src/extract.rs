@@ -947,4 +947,19 @@ mod tests {
             .collect();
         assert_eq!(issuers, ["合肥市人民政府"], "{r:?}");
     }
+
+    #[test]
+    fn partners_listed_together_each_work_with_the_others() {
+        let r = relations("中国科学技术大学、合肥工业大学与合肥市人民政府共建新型研发机构12家。");
+        for (a, b) in [
+            ("中国科学技术大学", "合肥市人民政府"),
+            ("合肥工业大学", "合肥市人民政府"),
+        ] {
+            assert!(
+                r.iter().any(|(s, p, o, _)| *p == Predicate::cooperatesWith
+                    && ((s == a && o == b) || (s == b && o == a))),
+                "{a} {b}: {r:?}"
+            );
+        }
+    }
 }

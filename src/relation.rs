@@ -159,6 +159,12 @@ pub fn find(
                 if overridden(&rule.id) {
                     continue;
                 }
+                // A、B与C合作: when the subject is one of the partners listed, each partner
+                // works with every other.
+                let partners = rule.predicate.is_symmetric()
+                    && objects.len() > 1
+                    && subjects.iter().all(|s| objects.contains(s));
+                let subjects = if partners { objects } else { subjects };
                 for &(se, si) in subjects {
                     for &(oe, oi) in objects {
                         for p in std::iter::once(rule.predicate).chain(rule.also.iter().copied()) {
