@@ -962,4 +962,20 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn jianshe_names_what_was_built_before_it_only_as_a_noun() {
+        let title = "浙江省人民政府关于加快建设创新型省份的意见\n";
+        states_no(
+            &format!("{title}推动浙江大学、西湖大学建设世界一流大学。"),
+            Predicate::establishedBy,
+        );
+        let r = relations(&format!("{title}加快之江实验室建设，支持企业创新。"));
+        assert!(
+            r.iter().any(|(s, p, o, _)| s == "之江实验室"
+                && *p == Predicate::establishedBy
+                && o == "浙江省人民政府"),
+            "{r:?}"
+        );
+    }
 }

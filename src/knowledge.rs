@@ -720,6 +720,8 @@ struct RuleSpec {
     #[serde(default)]
     not_followed_by: Vec<String>,
     #[serde(default)]
+    followed_by: Vec<String>,
+    #[serde(default)]
     overrides: Vec<String>,
 }
 
@@ -853,6 +855,10 @@ pub struct RelationRule {
     /// The trigger does not count when one of these follows it (打造成X: X is what the
     /// subject becomes, not something it built).
     pub not_followed_by: Vec<String>,
+    /// If any, the trigger counts only before one of these, a clause break or the sentence's
+    /// end: 建设 as a noun (临港人才培养基地建设，) names what is built before it, as a verb
+    /// (浙江大学建设世界一流大学) its builder.
+    pub followed_by: Vec<String>,
     pub triggers: Vec<String>,
     /// Rules (by id) not applied at a trigger where this one states a relation: 依托X建设Y
     /// names who relies on X, so the main subject does not stand in for it.
@@ -1394,6 +1400,7 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
             object: side(path, &r.object, &r.id)?,
             window: r.window,
             not_followed_by: r.not_followed_by.clone(),
+            followed_by: r.followed_by.clone(),
             overrides: r.overrides.clone(),
             triggers: r.triggers.clone(),
         });

@@ -134,10 +134,20 @@ pub fn find(
                 .iter()
                 .map(|&ri| &rr.rules[ri])
                 .filter(|rule| {
+                    let after = &text[te..s.end];
                     !rule
                         .not_followed_by
                         .iter()
-                        .any(|w| text[te..].starts_with(w.as_str()))
+                        .any(|w| after.starts_with(w.as_str()))
+                        && (rule.followed_by.is_empty()
+                            || after
+                                .chars()
+                                .next()
+                                .is_none_or(|c| rr.clause_breaks.contains(c))
+                            || rule
+                                .followed_by
+                                .iter()
+                                .any(|w| after.starts_with(w.as_str())))
                 })
                 .map(|rule| {
                     (
