@@ -950,6 +950,13 @@ mod tests {
 
     #[test]
     fn partners_listed_together_each_work_with_the_others() {
+        // The partners on one side of 与 work with those on the other, not with each other.
+        let r = relations("张江实验室与复旦大学、上海交通大学共建联合实验室。");
+        assert!(
+            !r.iter()
+                .any(|(s, _, o, _)| s.ends_with("大学") && o.ends_with("大学")),
+            "{r:?}"
+        );
         let r = relations("中国科学技术大学、合肥工业大学与合肥市人民政府共建新型研发机构12家。");
         for (a, b) in [
             ("中国科学技术大学", "合肥市人民政府"),

@@ -169,12 +169,17 @@ pub fn find(
                 if overridden(&rule.id) {
                     continue;
                 }
-                // A、B与C合作: when the subject is one of the partners listed, each partner
-                // works with every other.
-                let partners = rule.predicate.is_symmetric()
+                // A、B与C合作: when the subject is one of the partners listed, those before
+                // the word that joins the sides work with those after it.
+                let sides = (rule.predicate.is_symmetric()
                     && objects.len() > 1
-                    && subjects.iter().all(|s| objects.contains(s));
-                let subjects = if partners { objects } else { subjects };
+                    && subjects.iter().all(|s| objects.contains(s)))
+                .then(|| ctx.partner_sides(objects))
+                .flatten();
+                let (subjects, objects) = match &sides {
+                    Some((before, after)) => (before, after),
+                    None => (subjects, objects),
+                };
                 for &(se, si) in subjects {
                     for &(oe, oi) in objects {
                         for p in std::iter::once(rule.predicate).chain(rule.also.iter().copied()) {
@@ -542,6 +547,42 @@ impl TriggerCtx<'_> {
             .filter(|&(_, implicit)| !implicit)
             .map(|(e, _)| e)
             .collect()
+    }
+
+    /// The partners of a list before the trigger split where a co-actor word or 与, 同, 和
+    /// joins them (A、B与C: A and B, C), each end in list order; None without such a word.
+    fn partner_sides(&self, partners: &[(usize, bool)]) -> Option<(Ends, Ends)> {
+        let entity = |i: usize| self.entities.of_mention[i];
+        let mut members: Vec<usize> = self
+            .ms
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let m = &self.mentions[i];
+                m.start >= self.clause().0
+                    && m.end <= self.ts
+                    && partners.iter().any(|&(e, _)| e == entity(i))
+            })
+            .collect();
+        members.dedup_by_key(|&mut i| entity(i));
+        let joins = |gap: &str| {
+            ["与", "同", "和", "及"].iter().any(|w| gap.contains(w))
+                || self
+                    .k
+                    .relations
+                    .coactor_markers
+                    .iter()
+                    .any(|w| gap.contains(w.as_str()))
+        };
+        let pivot = members
+            .windows(2)
+            .rposition(|w| joins(&self.text[self.mentions[w[0]].end..self.mentions[w[1]].start]))?;
+        let end = |ms: &[usize]| -> Ends {
+            let mut out: Ends = ms.iter().map(|&i| (entity(i), false)).collect();
+            out.dedup();
+            out
+        };
+        Some((end(&members[..=pivot]), end(&members[pivot + 1..])))
     }
 
     /// Whether mention `i` comes right after one of `words`, itself or as a later member of a
