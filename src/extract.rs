@@ -985,4 +985,17 @@ mod tests {
             "{r:?}"
         );
     }
+
+    #[test]
+    fn those_that_set_up_at_a_place_are_located_there() {
+        let r = relations("中芯国际、华虹集团等龙头企业在浦东新区布局12英寸生产线。");
+        for company in ["中芯国际", "华虹集团"] {
+            assert!(
+                r.iter().any(|(s, p, o, _)| s == company
+                    && *p == Predicate::locatedIn
+                    && o == "浦东新区"),
+                "{company}: {r:?}"
+            );
+        }
+    }
 }
