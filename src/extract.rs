@@ -720,6 +720,21 @@ mod tests {
     }
 
     #[test]
+    fn what_the_next_clause_builds_relies_on_the_host() {
+        let r = relations(
+            "依托中国科学院上海高等研究院、上海科技大学，建成国家蛋白质科学中心等重大设施。",
+        );
+        for host in ["中国科学院上海高等研究院", "上海科技大学"] {
+            assert!(
+                r.iter().any(|(s, p, o, _)| s == "国家蛋白质科学中心"
+                    && *p == Predicate::reliesOn
+                    && o == host),
+                "{host}: {r:?}"
+            );
+        }
+    }
+
+    #[test]
     fn what_stands_between_yi_and_wei_yituo_is_relied_on() {
         let r = relations("深圳湾实验室以中山大学为依托，聚焦生命健康领域。");
         assert!(
