@@ -1013,4 +1013,53 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_subsidiary_is_affiliated_with_its_parent() {
+        for (text, child, parent) in [
+            (
+                "国轩高科股份有限公司是大众汽车（中国）投资有限公司的控股子公司。",
+                "国轩高科股份有限公司",
+                "大众汽车（中国）投资有限公司",
+            ),
+            (
+                "科大讯飞股份有限公司全资子公司讯飞医疗科技股份有限公司在香港上市。",
+                "讯飞医疗科技股份有限公司",
+                "科大讯飞股份有限公司",
+            ),
+        ] {
+            let r = relations(text);
+            assert!(
+                r.iter().any(|(s, p, o, _)| s == child
+                    && *p == Predicate::affiliatedWith
+                    && o == parent),
+                "{text}: {r:?}"
+            );
+        }
+        // 种子公司 is a seed company, not a subsidiary.
+        assert!(has(
+            "他在洛阳市种子公司工作。",
+            "洛阳市种子公司",
+            EntityType::Enterprise
+        ));
+    }
+
+    #[test]
+    fn lianhe_before_a_verb_is_jointly_and_zhanlve_hezuo_is_no_policy() {
+        let text = "中国科学技术大学与合肥市人民政府签订战略合作协议，联合成立合肥微尺度物质科学国家研究中心。";
+        assert!(has(text, "合肥市人民政府", EntityType::GovernmentAgency));
+        let r = relations(text);
+        assert!(
+            !r.iter().any(|(s, p, o, _)| *p == Predicate::cooperatesWith
+                && (s == "合肥微尺度物质科学国家研究中心"
+                    || o == "合肥微尺度物质科学国家研究中心")),
+            "{r:?}"
+        );
+        let r = relations("国务院办公厅、中共中央统战部今天在京联合举办春节招待会。");
+        assert!(
+            r.iter().any(|(s, p, o, _)| *p == Predicate::cooperatesWith
+                && [s.as_str(), o.as_str()].contains(&"国务院办公厅")),
+            "{r:?}"
+        );
+    }
 }
