@@ -859,7 +859,6 @@ pub struct RelationRule {
     /// end: 建设 as a noun (临港人才培养基地建设，) names what is built before it, as a verb
     /// (浙江大学建设世界一流大学) its builder.
     pub followed_by: Vec<String>,
-    pub triggers: Vec<String>,
     /// Rules (by id) not applied at a trigger where this one states a relation: 依托X建设Y
     /// names who relies on X, so the main subject does not stand in for it.
     pub overrides: Vec<String>,
@@ -1402,7 +1401,6 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
             not_followed_by: r.not_followed_by.clone(),
             followed_by: r.followed_by.clone(),
             overrides: r.overrides.clone(),
-            triggers: r.triggers.clone(),
         });
         if r.triggers.is_empty() {
             return Err(knowledge_error(

@@ -85,6 +85,7 @@ pub fn find(
         list.sort_by_key(|&i| mentions[i].start);
     }
     let rr = &k.relations;
+    let mut hits: Vec<(usize, usize, usize)> = Vec::new();
     // Whether the paragraph of the sentence starts with a generic actor, and how far the
     // text has been searched for the line break that starts a paragraph.
     let (mut generic_actor, mut searched) = (false, 0);
@@ -107,16 +108,23 @@ pub fn find(
             // subject, which cannot stand on both (no self-relations): nothing to find.
             continue;
         }
-        for h in rr.triggers.find_iter(stext) {
-            let (ts, te) = (s.start + h.start(), s.start + h.end());
-            if ms.iter().any(|&i| {
-                let m = &mentions[i];
-                // A trigger that begins a name is part of it too (联合 of 联合国…), except
-                // where titles begin with it (关于…的通知 is read from its 关于).
-                (m.start < ts || (m.start == ts && m.kind != EntityType::Policy)) && te <= m.end
-            }) {
-                continue; // the trigger is part of a name
-            }
+        // The sentence's triggers that are not part of a name: (pattern, start, end).
+        hits.clear();
+        hits.extend(
+            rr.triggers
+                .find_iter(stext)
+                .map(|h| (h.pattern().as_usize(), s.start + h.start(), s.start + h.end()))
+                .filter(|&(_, ts, te)| {
+                    !ms.iter().any(|&i| {
+                        let m = &mentions[i];
+                        // A trigger that begins a name is part of it too (联合 of 联合国…),
+                        // except where titles begin with it (关于…的通知 is read from its 关于).
+                        (m.start < ts || (m.start == ts && m.kind != EntityType::Policy))
+                            && te <= m.end
+                    })
+                }),
+        );
+        for (n, &(pattern, ts, te)) in hits.iter().enumerate() {
             let ctx = TriggerCtx {
                 text,
                 s,
@@ -127,10 +135,11 @@ pub fn find(
                 entities,
                 k,
                 generic_actor,
+                earlier: &hits[..n],
                 clause: OnceCell::new(),
             };
             // Each rule's ends first: a rule that states a relation here may override others.
-            let read: Vec<(&RelationRule, Ends, Ends)> = rr.trigger_rules[h.pattern().as_usize()]
+            let read: Vec<(&RelationRule, Ends, Ends)> = rr.trigger_rules[pattern]
                 .iter()
                 .map(|&ri| &rr.rules[ri])
                 .filter(|rule| {
@@ -245,6 +254,8 @@ struct TriggerCtx<'a> {
     k: &'a Knowledge,
     /// The paragraph's actor is every one of a kind (各地区、各部门要…): no main subject.
     generic_actor: bool,
+    /// The sentence's triggers before this one: (pattern, start, end).
+    earlier: &'a [(usize, usize, usize)],
     /// The clause around the trigger, found once for all the trigger's rules and sides.
     clause: OnceCell<(usize, usize)>,
 }
@@ -521,23 +532,21 @@ impl TriggerCtx<'_> {
     /// The entities that the last of the rule's triggers before this one (after `from`,
     /// outside every name) takes at its right end `other`.
     fn earlier_ends(&self, rule: &RelationRule, other: &SideRule, from: usize) -> Vec<usize> {
-        let before = &self.text[from..self.ts];
-        let earlier = rule
-            .triggers
-            .iter()
-            .filter_map(|w| {
-                before
-                    .rmatch_indices(w.as_str())
-                    .map(|(at, w)| (from + at, from + at + w.len()))
-                    .find(|&(s, _)| !self.inside_name(s + 1) && !self.inside_name(s))
-            })
-            .max_by_key(|&(_, end)| end);
-        let Some((ts, te)) = earlier else {
+        let rr = &self.k.relations;
+        let earlier = self.earlier.iter().rposition(|&(pattern, ts, _)| {
+            ts >= from
+                && rr.trigger_rules[pattern]
+                    .iter()
+                    .any(|&ri| std::ptr::eq(&rr.rules[ri], rule))
+        });
+        let Some(n) = earlier else {
             return Vec::new();
         };
+        let (_, ts, te) = self.earlier[n];
         let there = TriggerCtx {
             ts,
             te,
+            earlier: &self.earlier[..n],
             clause: OnceCell::new(),
             ..*self
         };
@@ -594,12 +603,14 @@ impl TriggerCtx<'_> {
             if words.iter().any(|w| before.ends_with(w.as_str())) {
                 return true;
             }
-            let previous = self
-                .ms
+            // The sentence's mentions are in order of start: the one before `at` is found
+            // among those that start before it, from the nearest back.
+            let starts_before = self.ms.partition_point(|&j| self.mentions[j].start < at);
+            let previous = self.ms[..starts_before]
                 .iter()
+                .rev()
                 .map(|&j| &self.mentions[j])
-                .filter(|m| m.end < at)
-                .max_by_key(|m| m.end);
+                .find(|m| m.end < at);
             match previous {
                 Some(m) if self.is_list_glue(m.end, at) => at = m.start,
                 _ => return false,
