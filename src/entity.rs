@@ -394,17 +394,19 @@ fn add_nested_mentions(mentions: &mut Mentions, text: &str, k: &Knowledge) {
             continue;
         }
         let inner = &text[m.start..m.end];
+        // A name in title marks or quotes starts after them (《国务院关于…》).
+        let lead = inner.len() - inner.trim_start_matches(['《', '“', '「', '"']).len();
         for (a, b, e) in k.lexicon.find_iter(inner) {
             if b - a == inner.len() || !e.kind.is_organisation() {
                 continue;
             }
             // The first part of an enterprise's own name is no entity of its own (大唐半导体设计).
-            if a == 0 && m.kind == EntityType::Enterprise {
+            if a == lead && m.kind == EntityType::Enterprise {
                 continue;
             }
             // A parent is named first (百度深度学习…实验室); a short name further in is more
             // likely a piece of another word (新和成 in 科技创新和成果转化中心).
-            if a > 0 && inner[a..b].chars().count() <= k.mentions.short_enterprise_chars {
+            if a > lead && inner[a..b].chars().count() <= k.mentions.short_enterprise_chars {
                 continue;
             }
             // A body's name that ends the name of another body is the same kind of body at

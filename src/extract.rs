@@ -1062,4 +1062,24 @@ mod tests {
             "{r:?}"
         );
     }
+
+    #[test]
+    fn the_body_that_opens_a_quoted_title_issued_it() {
+        let r = relations(
+            "按照《国务院关于优化科研管理提升科研绩效若干措施的通知》要求，简化项目申报材料。",
+        );
+        assert!(
+            r.iter().any(
+                |(s, p, o, _)| s == "国务院关于优化科研管理提升科研绩效若干措施的通知"
+                    && *p == Predicate::issuedBy
+                    && o == "国务院"
+            ),
+            "{r:?}"
+        );
+        // A body further in is the policy's topic, not its issuer.
+        states_no(
+            "落实《支持科技部直属单位改革的若干措施》。",
+            Predicate::issuedBy,
+        );
+    }
 }

@@ -778,6 +778,8 @@ struct ContainmentSpec {
     predicate: String,
     child_types: Vec<String>,
     parent_types: Vec<String>,
+    #[serde(default)]
+    opening: Vec<String>,
 }
 
 /// Where a relation end is looked for, relative to the trigger.
@@ -882,6 +884,9 @@ pub struct ContainmentRule {
     pub predicate: Predicate,
     pub child_types: Vec<EntityType>,
     pub parent_types: Vec<EntityType>,
+    /// If any, the parent's name must open the child's, followed by one of these
+    /// (国务院关于…的通知 was issued by 国务院; 支持科技部… was not).
+    pub opening: Vec<String>,
 }
 
 /// The compiled relation rules.
@@ -1468,6 +1473,7 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
                     predicate: predicate(path, &c.predicate, &c.id)?,
                     child_types: kinds(path, &c.child_types)?,
                     parent_types: kinds(path, &c.parent_types)?,
+                    opening: c.opening.clone(),
                 })
             })
             .collect::<Result<_>>()?,

@@ -113,7 +113,13 @@ pub fn find(
         hits.extend(
             rr.triggers
                 .find_iter(stext)
-                .map(|h| (h.pattern().as_usize(), s.start + h.start(), s.start + h.end()))
+                .map(|h| {
+                    (
+                        h.pattern().as_usize(),
+                        s.start + h.start(),
+                        s.start + h.end(),
+                    )
+                })
                 .filter(|&(_, ts, te)| {
                     !ms.iter().any(|&i| {
                         let m = &mentions[i];
@@ -221,7 +227,16 @@ pub fn find(
     for c in &entities.containments {
         let (child, parent) = (&entities.entities[c.child], &entities.entities[c.parent]);
         for rule in &rr.containment {
-            if rule.child_types.contains(&child.kind) && rule.parent_types.contains(&parent.kind) {
+            let opens = || {
+                std::iter::once(&parent.name)
+                    .chain(&parent.aliases)
+                    .filter_map(|n| child.name.strip_prefix(n.as_str()))
+                    .any(|rest| rule.opening.iter().any(|w| rest.starts_with(w.as_str())))
+            };
+            if rule.child_types.contains(&child.kind)
+                && rule.parent_types.contains(&parent.kind)
+                && (rule.opening.is_empty() || opens())
+            {
                 let sentence = child.mentions.first().map_or(0, |&m| mentions[m].sentence);
                 add(
                     c.child,
