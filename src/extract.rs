@@ -1082,4 +1082,22 @@ mod tests {
             Predicate::issuedBy,
         );
     }
+
+    #[test]
+    fn who_acts_by_a_policy_implements_it() {
+        let r = relations(
+            "纳入专项发展资金的各条线资金，由临港地区管委会按照专项发展资金管理办法，统一进行使用和管理。",
+        );
+        assert!(
+            r.iter().any(|(s, p, o, _)| s == "临港地区管委会"
+                && *p == Predicate::implements
+                && o == "专项发展资金管理办法"),
+            "{r:?}"
+        );
+        // Only a policy right after the word: 根据临港地区面临的新形势 names none.
+        states_no(
+            "根据临港地区面临的新形势和新任务，提出以下意见。",
+            Predicate::implements,
+        );
+    }
 }
