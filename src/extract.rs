@@ -1100,4 +1100,13 @@ mod tests {
             Predicate::implements,
         );
     }
+
+    #[test]
+    fn a_lexicon_name_across_a_boundary_word_is_no_name() {
+        // 建湖 (a county) across 共建 | 湖北: the lab is 湖北光谷实验室.
+        let text = "湖北省人民政府与华中科技大学共建湖北光谷实验室。";
+        let n = names(text);
+        assert!(has(text, "湖北光谷实验室", EntityType::Platform), "{n:?}");
+        assert!(!n.iter().any(|(name, _)| name.starts_with('建')), "{n:?}");
+    }
 }

@@ -367,6 +367,15 @@ fn candidates(
         }
     }
     ctx.buf.raw_blocked.extend_from_slice(&ctx.buf.blocked);
+    // A lexicon name that begins or ends inside a boundary word is a piece of two words
+    // (建湖 of 共建湖北): it neither lifts the boundary nor counts.
+    let words = &ctx.buf.words;
+    let straddles = |a: usize, b: usize| {
+        words
+            .iter()
+            .any(|w| (w.0 < a && a < w.1) || (w.0 < b && b < w.1))
+    };
+    ctx.buf.lexical.retain(|&(a, b, _)| !straddles(a, b));
     for &(a, b, _) in &ctx.buf.lexical {
         ctx.buf.blocked[a..b].iter_mut().for_each(|x| *x = false);
     }
@@ -375,6 +384,15 @@ fn candidates(
     // another word (中办 in 集中办公区).
     cands.retain(|m| {
         let (a, b) = (m.start - ctx.base, m.end - ctx.base);
+        if m.source == Source::Lexicon && straddles(a, b) {
+            rejected.push(ctx.reject(
+                a,
+                b,
+                &m.rule,
+                "begins or ends inside another word (建湖 of 共建湖北)",
+            ));
+            return false;
+        }
         if m.source == Source::Lexicon
             && r.lexicon_not_before
                 .iter()
