@@ -551,9 +551,16 @@ fn main_subject(
             .iter()
             .any(|w| text[..ms[i].start].ends_with(w.as_str()))
     };
+    // 武汉东湖高新区…工作总结: a place written right before another only locates it.
+    let locating = |i: usize| {
+        ms[i].kind == EntityType::Region
+            && title
+                .iter()
+                .any(|&j| ms[j].start == ms[i].end && ms[j].kind == EntityType::Region)
+    };
     if let Some(&i) = title
         .iter()
-        .find(|&&i| actor(&entities[of_mention[i]]) && !setting(i))
+        .find(|&&i| actor(&entities[of_mention[i]]) && !setting(i) && !locating(i))
     {
         return Some(of_mention[i]);
     }

@@ -1109,4 +1109,14 @@ mod tests {
         assert!(has(text, "湖北光谷实验室", EntityType::Platform), "{n:?}");
         assert!(!n.iter().any(|(name, _)| name.starts_with('建')), "{n:?}");
     }
+
+    #[test]
+    fn a_place_before_a_place_in_the_title_only_locates_the_documents_subject() {
+        let a = analyse("武汉东湖高新区2023年工作总结\n园区出台“光谷科创十条”。", &K);
+        let main = a
+            .entities
+            .main_subject
+            .map(|e| a.entities.entities[e].name.as_str());
+        assert_eq!(main, Some("武汉东湖新技术开发区"));
+    }
 }
