@@ -251,6 +251,8 @@ fn company_cores(m: &Mention, k: &Knowledge) -> Vec<String> {
         if core.chars().count() < 2
             || r.not_cores.iter().any(|w| w == core)
             || only_descriptors(core, &r.descriptors)
+            // 山东航空公司 is no 航空: an industry's name is every such company's.
+            || k.lexicon.lookup(core).is_some_and(|e| e.kind == EntityType::Industry)
         {
             break;
         }

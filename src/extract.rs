@@ -1119,4 +1119,26 @@ mod tests {
             .map(|e| a.entities.entities[e].name.as_str());
         assert_eq!(main, Some("武汉东湖新技术开发区"));
     }
+
+    #[test]
+    fn jingji_is_one_word_and_a_kindergarten_is_no_park() {
+        let text = "国务院推进经济体制改革。新建上百所幼儿园，海淀园发展迅速。";
+        let n = names(text);
+        assert!(has(text, "经济体制改革", EntityType::Policy), "{n:?}");
+        assert!(!n.iter().any(|(name, _)| name.contains("幼儿园")), "{n:?}");
+        assert!(
+            has(text, "海淀园", EntityType::Region)
+                || n.iter().any(|(name, _)| name == "中关村科技园区海淀园"),
+            "{n:?}"
+        );
+    }
+
+    #[test]
+    fn an_industry_is_no_company_short_name() {
+        // 山东航空公司 cut to its core is 航空, which every airline's name holds.
+        states_no(
+            "中国国际航空公司订购5架客机，山东航空公司订购2架客机。",
+            Predicate::affiliatedWith,
+        );
+    }
 }
