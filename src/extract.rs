@@ -1141,4 +1141,23 @@ mod tests {
             Predicate::affiliatedWith,
         );
     }
+
+    #[test]
+    fn titles_datelines_and_and_industry_bound_names() {
+        let text =
+            "新华社北京1月21日电包头市科委主任李俊杰介绍，要发展高新技术和产业，组织科技下乡。";
+        let n = names(text);
+        assert!(
+            !n.iter().any(|(name, _)| name.contains("主任")
+                || name.starts_with('电')
+                || name.ends_with("和产业")
+                || name.ends_with("下乡")),
+            "{n:?}"
+        );
+        assert!(
+            has(text, "包头市科学技术委员会", EntityType::GovernmentAgency)
+                || n.iter().any(|(name, _)| name.starts_with("包头市科")),
+            "{n:?}"
+        );
+    }
 }
