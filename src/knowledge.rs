@@ -692,6 +692,8 @@ struct RelationsFile {
     #[serde(default)]
     coactor_markers: Vec<String>,
     #[serde(default)]
+    partner_joins: Vec<String>,
+    #[serde(default)]
     list_glue: Vec<String>,
     #[serde(default)]
     non_actor_markers: Vec<String>,
@@ -894,6 +896,8 @@ pub struct ContainmentRule {
 pub struct RelationRules {
     pub clause_breaks: CharSet,
     pub coactor_markers: Vec<String>,
+    /// Words that join the two sides of a list of partners (A、B与C: A and B, with C).
+    pub partner_joins: Vec<String>,
     /// What may stand between members of a coordinated list (、 和 与 …), longest first.
     pub list_glue: Vec<String>,
     /// Words before an entity that make it a place or target, not the actor (在临港地区开展).
@@ -1439,6 +1443,7 @@ fn compile_relations(path: &Path, text: &str) -> Result<RelationRules> {
     Ok(RelationRules {
         clause_breaks: CharSet::new(f.clause_breaks.chars()),
         coactor_markers: f.coactor_markers,
+        partner_joins: f.partner_joins,
         non_actor_markers: f.non_actor_markers,
         generic_actors: f.generic_actors,
         list_glue: {

@@ -573,8 +573,9 @@ impl TriggerCtx<'_> {
             .collect()
     }
 
-    /// The partners of a list before the trigger split where a co-actor word or 与, 同, 和
-    /// joins them (A、B与C: A and B, C), each end in list order; None without such a word.
+    /// The partners of a list before the trigger split where a partner join (与, 同 …) or a
+    /// co-actor word joins them (A、B与C: A and B, C), each end in list order; None without
+    /// such a word.
     fn partner_sides(&self, partners: &[(usize, bool)]) -> Option<(Ends, Ends)> {
         let entity = |i: usize| self.entities.of_mention[i];
         let mut members: Vec<usize> = self
@@ -589,14 +590,12 @@ impl TriggerCtx<'_> {
             })
             .collect();
         members.dedup_by_key(|&mut i| entity(i));
+        let rr = &self.k.relations;
         let joins = |gap: &str| {
-            ["与", "同", "和", "及"].iter().any(|w| gap.contains(w))
-                || self
-                    .k
-                    .relations
-                    .coactor_markers
-                    .iter()
-                    .any(|w| gap.contains(w.as_str()))
+            rr.partner_joins
+                .iter()
+                .chain(&rr.coactor_markers)
+                .any(|w| gap.contains(w.as_str()))
         };
         let pivot = members
             .windows(2)
