@@ -193,6 +193,11 @@ mod tests {
         );
     }
 
+    /// Whether `r` holds the relation `s p o`.
+    fn stated(r: &[(String, Predicate, String, bool)], s: &str, p: Predicate, o: &str) -> bool {
+        r.iter().any(|x| x.0 == s && x.1 == p && x.2 == o)
+    }
+
     fn relations(text: &str) -> Vec<(String, Predicate, String, bool)> {
         let a = analyse(text, &K);
         let e = &a.entities.entities;
@@ -480,10 +485,12 @@ mod tests {
     fn a_fund_a_company_set_up_and_a_city_that_builds() {
         let r = relations("上海市生物医药产业发展基金由上海国际集团发起设立。");
         assert!(
-            r.iter()
-                .any(|(s, p, o, _)| s == "上海市生物医药产业发展基金"
-                    && *p == Predicate::establishedBy
-                    && o == "上海国际集团"),
+            stated(
+                &r,
+                "上海市生物医药产业发展基金",
+                Predicate::establishedBy,
+                "上海国际集团"
+            ),
             "{r:?}"
         );
         // What a city builds says nothing of who built the city.
@@ -704,8 +711,7 @@ mod tests {
             ("国家新一代人工智能开放创新平台", "腾讯"),
         ] {
             assert!(
-                r.iter()
-                    .any(|(s, p, o, _)| s == built && *p == Predicate::reliesOn && o == host),
+                stated(&r, built, Predicate::reliesOn, host),
                 "{built} reliesOn {host}: {r:?}"
             );
         }
@@ -726,9 +732,7 @@ mod tests {
         );
         for host in ["中国科学院上海高等研究院", "上海科技大学"] {
             assert!(
-                r.iter().any(|(s, p, o, _)| s == "国家蛋白质科学中心"
-                    && *p == Predicate::reliesOn
-                    && o == host),
+                stated(&r, "国家蛋白质科学中心", Predicate::reliesOn, host),
                 "{host}: {r:?}"
             );
         }
@@ -738,9 +742,7 @@ mod tests {
     fn what_stands_between_yi_and_wei_yituo_is_relied_on() {
         let r = relations("深圳湾实验室以中山大学为依托，聚焦生命健康领域。");
         assert!(
-            r.iter().any(|(s, p, o, _)| s == "深圳湾实验室"
-                && *p == Predicate::reliesOn
-                && o == "中山大学"),
+            stated(&r, "深圳湾实验室", Predicate::reliesOn, "中山大学"),
             "{r:?}"
         );
     }
@@ -757,9 +759,12 @@ mod tests {
             "{r:?}"
         );
         assert!(
-            r.iter().any(|(s, p, o, _)| s == "深圳合成生物学创新研究院"
-                && *p == Predicate::establishedBy
-                && o == "中国科学院深圳先进技术研究院"),
+            stated(
+                &r,
+                "深圳合成生物学创新研究院",
+                Predicate::establishedBy,
+                "中国科学院深圳先进技术研究院"
+            ),
             "{r:?}"
         );
     }
@@ -769,9 +774,12 @@ mod tests {
         let r = relations("深圳市科技创新委员会联合华为技术有限公司设立深圳市鲲鹏产业创新中心。");
         for founder in ["深圳市科技创新委员会", "华为"] {
             assert!(
-                r.iter().any(|(s, p, o, _)| s == "深圳市鲲鹏产业创新中心"
-                    && *p == Predicate::establishedBy
-                    && o == founder),
+                stated(
+                    &r,
+                    "深圳市鲲鹏产业创新中心",
+                    Predicate::establishedBy,
+                    founder
+                ),
                 "{founder}: {r:?}"
             );
         }
@@ -832,11 +840,12 @@ mod tests {
             EntityType::Enterprise
         ));
         assert!(has(text, "生物医药", EntityType::Industry));
-        assert!(relations(text)
-            .iter()
-            .any(|(s, p, o, _)| s == "信达生物制药（苏州）有限公司"
-                && *p == Predicate::inIndustry
-                && o == "生物医药"));
+        assert!(stated(
+            &relations(text),
+            "信达生物制药（苏州）有限公司",
+            Predicate::inIndustry,
+            "生物医药"
+        ));
         // Before an amount, 达 still ends a name.
         assert!(!names("园区企业累计达20家公司")
             .iter()
@@ -856,9 +865,7 @@ mod tests {
     fn a_place_that_lies_in_a_place_is_part_of_it_and_no_body_behind_it_lies_there() {
         let r = relations("经国务院批准设立的苏州工业园区位于苏州市东部。");
         assert!(
-            r.iter().any(|(s, p, o, _)| s == "苏州工业园区"
-                && *p == Predicate::partOf
-                && o == "苏州市"),
+            stated(&r, "苏州工业园区", Predicate::partOf, "苏州市"),
             "{r:?}"
         );
         assert!(
@@ -867,11 +874,12 @@ mod tests {
             "{r:?}"
         );
         // A body that is the nearest still lies there.
-        assert!(relations("北京石墨烯产业创新中心位于海淀区。")
-            .iter()
-            .any(|(s, p, o, _)| s == "北京石墨烯产业创新中心"
-                && *p == Predicate::locatedIn
-                && o == "海淀区"));
+        assert!(stated(
+            &relations("北京石墨烯产业创新中心位于海淀区。"),
+            "北京石墨烯产业创新中心",
+            Predicate::locatedIn,
+            "海淀区"
+        ));
     }
 
     #[test]
@@ -881,10 +889,12 @@ mod tests {
         );
         for builder in ["江苏省产业技术研究院", "苏州工业园区"] {
             assert!(
-                r.iter()
-                    .any(|(s, p, o, _)| s == "江苏省产业技术研究院纳米技术研究所"
-                        && *p == Predicate::establishedBy
-                        && o == builder),
+                stated(
+                    &r,
+                    "江苏省产业技术研究院纳米技术研究所",
+                    Predicate::establishedBy,
+                    builder
+                ),
                 "{builder}: {r:?}"
             );
         }
@@ -918,9 +928,7 @@ mod tests {
         for (text, child, parent) in cases {
             let r = relations(text);
             assert!(
-                r.iter().any(|(s, p, o, _)| s == child
-                    && *p == Predicate::affiliatedWith
-                    && o == parent),
+                stated(&r, child, Predicate::affiliatedWith, parent),
                 "{text}: {r:?}"
             );
         }
@@ -994,9 +1002,7 @@ mod tests {
         );
         let r = relations(&format!("{title}加快之江实验室建设，支持企业创新。"));
         assert!(
-            r.iter().any(|(s, p, o, _)| s == "之江实验室"
-                && *p == Predicate::establishedBy
-                && o == "浙江省人民政府"),
+            stated(&r, "之江实验室", Predicate::establishedBy, "浙江省人民政府"),
             "{r:?}"
         );
     }
@@ -1006,9 +1012,7 @@ mod tests {
         let r = relations("中芯国际、华虹集团等龙头企业在浦东新区布局12英寸生产线。");
         for company in ["中芯国际", "华虹集团"] {
             assert!(
-                r.iter().any(|(s, p, o, _)| s == company
-                    && *p == Predicate::locatedIn
-                    && o == "浦东新区"),
+                stated(&r, company, Predicate::locatedIn, "浦东新区"),
                 "{company}: {r:?}"
             );
         }
@@ -1030,9 +1034,7 @@ mod tests {
         ] {
             let r = relations(text);
             assert!(
-                r.iter().any(|(s, p, o, _)| s == child
-                    && *p == Predicate::affiliatedWith
-                    && o == parent),
+                stated(&r, child, Predicate::affiliatedWith, parent),
                 "{text}: {r:?}"
             );
         }
@@ -1089,9 +1091,12 @@ mod tests {
             "纳入专项发展资金的各条线资金，由临港地区管委会按照专项发展资金管理办法，统一进行使用和管理。",
         );
         assert!(
-            r.iter().any(|(s, p, o, _)| s == "临港地区管委会"
-                && *p == Predicate::implements
-                && o == "专项发展资金管理办法"),
+            stated(
+                &r,
+                "临港地区管委会",
+                Predicate::implements,
+                "专项发展资金管理办法"
+            ),
             "{r:?}"
         );
         // Only a policy right after the word: 根据临港地区面临的新形势 names none.
