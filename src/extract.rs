@@ -1164,4 +1164,25 @@ mod tests {
             "{n:?}"
         );
     }
+
+    #[test]
+    fn a_platforms_branch_opens_with_its_name() {
+        let r = relations(
+            "国家新能源汽车技术创新中心在北京成立。国家新能源汽车技术创新中心深圳分中心落户坪山区。",
+        );
+        assert!(
+            stated(
+                &r,
+                "国家新能源汽车技术创新中心深圳分中心",
+                Predicate::affiliatedWith,
+                "国家新能源汽车技术创新中心"
+            ),
+            "{r:?}"
+        );
+        // A name that only ends like a platform's is no branch of it.
+        states_no(
+            "再就业服务中心遍布全省。长沙纺织再就业服务中心帮助职工转岗。",
+            Predicate::affiliatedWith,
+        );
+    }
 }
