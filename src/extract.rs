@@ -1185,4 +1185,21 @@ mod tests {
             Predicate::affiliatedWith,
         );
     }
+
+    #[test]
+    fn pronouns_and_verbs_of_doing_bound_names() {
+        let text = "他刚上大学，她用刚刚学会的方法吸收美国电力能源公司的技术，实行优惠政策。";
+        let n = names(text);
+        assert!(
+            !n.iter().any(|(name, _)| name.contains("上大学")
+                || name.contains("学会")
+                || name.starts_with("吸收")
+                || name.starts_with("实行")),
+            "{n:?}"
+        );
+        assert!(
+            has(text, "美国电力能源公司", EntityType::Enterprise),
+            "{n:?}"
+        );
+    }
 }
