@@ -1202,4 +1202,18 @@ mod tests {
             "{n:?}"
         );
     }
+
+    #[test]
+    fn one_body_by_two_names_is_not_its_own_parent() {
+        // A place before it or a legal form after it names the same company.
+        states_no(
+            "杭州西湖电子集团有限公司推出数字彩电。西湖电子集团有限公司副总经理介绍了新品。",
+            Predicate::affiliatedWith,
+        );
+        // 成员包括…: no whole is named right before the word.
+        states_no(
+            "理事会由挪威倡议成立，成员包括美国、加拿大和日本。",
+            Predicate::partOf,
+        );
+    }
 }
