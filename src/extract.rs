@@ -745,6 +745,27 @@ mod tests {
     }
 
     #[test]
+    fn what_the_next_clause_sets_up_relies_on_the_host() {
+        let r = relations(
+            "深圳市人民政府工作报告\n依托北京大学深圳研究生院，深圳市新材料创新中心于2019年正式成立。",
+        );
+        assert!(
+            stated(
+                &r,
+                "深圳市新材料创新中心",
+                Predicate::reliesOn,
+                "北京大学深圳研究生院"
+            ),
+            "{r:?}"
+        );
+        assert!(
+            !r.iter()
+                .any(|(s, p, _, _)| s == "深圳市人民政府" && *p == Predicate::reliesOn),
+            "{r:?}"
+        );
+    }
+
+    #[test]
     fn what_stands_between_yi_and_wei_yituo_is_relied_on() {
         let r = relations("深圳湾实验室以中山大学为依托，聚焦生命健康领域。");
         assert!(

@@ -751,6 +751,8 @@ struct SideSpec {
     #[serde(default)]
     after: Vec<String>,
     #[serde(default)]
+    before: Vec<String>,
+    #[serde(default)]
     past: Vec<String>,
     #[serde(default)]
     window: Option<usize>,
@@ -834,6 +836,9 @@ pub struct SideRule {
     /// Only an entity right after one of these words, or listed after one, is taken here
     /// (由A与B共建: A and B built it).
     pub after: Vec<String>,
+    /// Only an entity followed in its clause by one of these words is taken here (依托X，Y于
+    /// 2019年正式成立: Y, which was set up).
+    pub before: Vec<String>,
     /// A right end lies past the first of these words after the trigger, and the window is
     /// counted from there (依托X建设Y: Y is what relies on X).
     pub past: Vec<String>,
@@ -1374,6 +1379,7 @@ fn side(path: &Path, s: &SideSpec, id: &str) -> Result<SideRule> {
         not_endings: s.not_endings.clone(),
         not_after: s.not_after.clone(),
         after: s.after.clone(),
+        before: s.before.clone(),
         past: match s.side.as_str() {
             "right" => s.past.clone(),
             _ if s.past.is_empty() => Vec::new(),

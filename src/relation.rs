@@ -385,6 +385,7 @@ impl TriggerCtx<'_> {
                     .any(|w| e.name.ends_with(w.as_str()))
                 && (side.not_after.is_empty() || !self.listed_after(&side.not_after, i))
                 && (side.after.is_empty() || self.listed_after(&side.after, i))
+                && (side.before.is_empty() || self.followed_in_clause(&side.before, i))
         };
         let picked: Vec<usize> = match side.side {
             Side::Left => {
@@ -629,6 +630,16 @@ impl TriggerCtx<'_> {
             out
         };
         Some((end(&members[..=pivot]), end(&members[pivot + 1..])))
+    }
+
+    /// Whether one of `words` follows mention `i` before the end of its clause.
+    fn followed_in_clause(&self, words: &[String], i: usize) -> bool {
+        let rest = &self.text[self.mentions[i].end..self.s.end];
+        let clause = rest
+            .char_indices()
+            .find(|&(_, c)| self.is_break(c))
+            .map_or(rest, |(at, _)| &rest[..at]);
+        words.iter().any(|w| clause.contains(w.as_str()))
     }
 
     /// Whether mention `i` comes right after one of `words`, itself or as a later member of a
