@@ -371,7 +371,7 @@ fn apply_head_synonyms(mentions: &mut Mentions, k: &Knowledge) {
                 // 美国政府 is no 人民政府: only a Chinese administrative unit's body is.
                 if !k
                     .mentions
-                    .synonym_places
+                    .admin_units
                     .iter()
                     .any(|w| stem.ends_with(w.as_str()))
                 {

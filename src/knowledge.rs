@@ -261,7 +261,7 @@ struct MentionsFile {
     #[serde(default)]
     head_synonyms: Vec<(String, String)>,
     #[serde(default)]
-    synonym_places: Vec<String>,
+    admin_units: Vec<String>,
     #[serde(default)]
     relative_blockers: Vec<String>,
     #[serde(default = "four")]
@@ -394,7 +394,7 @@ struct HeadSpec {
     #[serde(default)]
     left_edge: bool,
     #[serde(default)]
-    place_before: Vec<String>,
+    place_before: bool,
     #[serde(default)]
     stop_at_entities: bool,
     #[serde(default)]
@@ -487,9 +487,10 @@ pub struct HeadRule {
     /// name characters is a fragment (亚国民经济 of 东南亚国民经济).
     pub left_edge: bool,
     /// The head names a place's body (人民政府): the name is the lexicon place right before
-    /// the head, or else one ending in one of these (…镇人民政府); anything else is no name
-    /// (中日两国政府, 地方政府) and prose before the place is not part of it (近日杭州市政府).
-    pub place_before: Vec<String>,
+    /// the head, or else one ending in an administrative unit (…镇人民政府); anything else is
+    /// no name (中日两国政府, 地方政府) and prose before the place is not part of it
+    /// (近日杭州市政府).
+    pub place_before: bool,
     pub stop_at_entities: bool,
     /// Boundary words this rule's names may contain (和 in 文化和科技融合产业).
     pub allow: Vec<String>,
@@ -647,9 +648,9 @@ pub struct MentionRules {
     /// (full, short) head words naming the same kind of body (人民政府, 政府): a name with
     /// the short head is an alias of the one with the full head.
     pub head_synonyms: Vec<(String, String)>,
-    /// The head synonyms hold for the bodies of places ending like this (广州市政府), not for
-    /// a country's (美国政府).
-    pub synonym_places: Vec<String>,
+    /// How the names of Chinese administrative units end: head synonyms hold for their
+    /// bodies (广州市政府), not for a country's (美国政府).
+    pub admin_units: Vec<String>,
     /// Words before a relative name that make it generic (各区人民政府: every district's).
     pub relative_blockers: Vec<String>,
     /// A policy name this long or longer that ends another policy's name is that policy.
@@ -1175,7 +1176,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             not_before: h.not_before.clone(),
             not_after: h.not_after.clone(),
             left_edge: h.left_edge,
-            place_before: h.place_before.clone(),
+            place_before: h.place_before,
             stop_at_entities: h.stop_at_entities,
             allow: h.allow.clone(),
             relative_prefixes: h.relative_prefixes.clone(),
@@ -1332,7 +1333,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         descriptors: longest_first(f.company.descriptors),
         not_cores: f.company.not_cores,
         head_synonyms: f.head_synonyms,
-        synonym_places: f.synonym_places,
+        admin_units: f.admin_units,
         relative_blockers: f.relative_blockers,
         min_policy_suffix: f.min_policy_suffix,
         class_noun_markers: f.class_noun_markers,

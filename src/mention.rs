@@ -747,7 +747,7 @@ fn head_candidates(
             ));
             continue;
         }
-        if !rule.place_before.is_empty() {
+        if rule.place_before {
             let place = ctx
                 .buf
                 .lexical
@@ -759,8 +759,8 @@ fn head_candidates(
                 .min();
             match place {
                 Some(la) => start = la,
-                None if rule
-                    .place_before
+                None if r
+                    .admin_units
                     .iter()
                     .any(|w| modifier_text.ends_with(w.as_str())) => {}
                 None => {
