@@ -154,7 +154,11 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
         e.aliases.extend(extra.into_iter().filter(|c| *c != e.name));
         entities.push(e);
     }
-    let containments = containments(&entities);
+    let mut containments = containments(&entities);
+    // 杭州西湖电子集团有限公司 holds 西湖电子集团有限公司, but names one body, not a child.
+    containments.retain(|c| {
+        bare_name(&entities[c.child].name, k) != bare_name(&entities[c.parent].name, k)
+    });
     let main_subject = main_subject(ms, &of_mention, &entities, text, k);
     Entities {
         entities,
@@ -232,20 +236,15 @@ fn company_cores(m: &Mention, k: &Knowledge) -> Vec<String> {
     if m.kind != EntityType::Enterprise {
         return Vec::new();
     }
-    let Some(form) = r.legal_forms.iter().find(|f| m.name.ends_with(f.as_str())) else {
+    let Some(mut core) = without_legal_form(&m.name, k) else {
         return Vec::new();
     };
-    let mut core = &m.name[..m.name.len() - form.len()];
     if let Some(open) = core.rfind('（') {
         if core.ends_with('）') {
             core = &core[..open];
         }
     }
-    if let Some((0, end, e)) = k.lexicon.find_iter(core).next() {
-        if e.kind == EntityType::Region && end < core.len() {
-            core = &core[end..];
-        }
-    }
+    core = without_leading_place(core, k);
     let mut out = Vec::new();
     loop {
         if core.chars().count() < 2
@@ -267,6 +266,30 @@ fn company_cores(m: &Mention, k: &Knowledge) -> Vec<String> {
         }
     }
     out
+}
+
+/// A company's name without its legal form (有限公司 …), if it ends in one.
+fn without_legal_form<'a>(name: &'a str, k: &Knowledge) -> Option<&'a str> {
+    k.mentions
+        .legal_forms
+        .iter()
+        .find(|f| name.ends_with(f.as_str()))
+        .map(|f| &name[..name.len() - f.len()])
+}
+
+/// A name without the lexicon place it opens with, unless the place is all of it.
+fn without_leading_place<'a>(name: &'a str, k: &Knowledge) -> &'a str {
+    match k.lexicon.find_iter(name).next() {
+        Some((0, end, e)) if e.kind == EntityType::Region && end < name.len() => &name[end..],
+        _ => name,
+    }
+}
+
+/// A name without a place before it and a legal form after it: two names that agree so
+/// name one body (江苏康博集团公司 and 江苏康博集团, 杭州西湖电子集团有限公司 and
+/// 西湖电子集团有限公司).
+fn bare_name<'a>(name: &'a str, k: &Knowledge) -> &'a str {
+    without_leading_place(without_legal_form(name, k).unwrap_or(name), k)
 }
 
 /// Whether nothing but trade descriptors is left (科技发展 of 苏州工业园区科技发展有限公司 names

@@ -236,7 +236,6 @@ pub fn find(
             if rule.child_types.contains(&child.kind)
                 && rule.parent_types.contains(&parent.kind)
                 && (rule.opening.is_empty() || opens())
-                && !same_body(&child.name, &parent.name, k)
             {
                 let sentence = child.mentions.first().map_or(0, |&m| mentions[m].sentence);
                 add(
@@ -254,28 +253,6 @@ pub fn find(
         }
     }
     found.into_values().collect()
-}
-
-/// Whether two names differ only by a place before them or a legal form after them
-/// (杭州西湖电子集团有限公司 and 西湖电子集团有限公司, 江苏康博集团公司 and 江苏康博集团): one
-/// body, not a parent and its child.
-fn same_body(a: &str, b: &str, k: &Knowledge) -> bool {
-    let bare = |name: &str| -> String {
-        let mut s = name;
-        if let Some((0, end, e)) = k.lexicon.find_iter(s).next() {
-            if e.kind == EntityType::Region && end < s.len() {
-                s = &s[end..];
-            }
-        }
-        let form = k
-            .mentions
-            .legal_forms
-            .iter()
-            .filter(|f| s.ends_with(f.as_str()) && s.len() > f.len())
-            .max_by_key(|f| f.len());
-        form.map_or(s, |f| &s[..s.len() - f.len()]).to_owned()
-    };
-    bare(a) == bare(b)
 }
 
 /// The entities found at one end of a rule, each with whether it is the implicit main subject.
