@@ -393,12 +393,16 @@ impl TriggerCtx<'_> {
                     })
                     .collect();
                 let near = |i: usize| self.chars_between(self.mentions[i].end, self.ts) <= window;
-                // The nearest that could act: one after 在, 于 … is a place or a target.
-                let nearest = cands
-                    .iter()
-                    .rev()
-                    .find(|&&i| !self.after_non_actor_marker(i));
-                if side.no_skip && nearest.is_some_and(|&i| !allowed(i)) {
+                // With no_skip, the nearest that could act (one after 在, 于 … is a place or a
+                // target) must be allowed.
+                let skips = || {
+                    cands
+                        .iter()
+                        .rev()
+                        .find(|&&i| !self.after_non_actor_marker(i))
+                        .is_some_and(|&i| !allowed(i))
+                };
+                if side.no_skip && skips() {
                     Vec::new()
                 } else {
                     self.take(&cands, side.take, true, &allowed, &near)
