@@ -1300,4 +1300,33 @@ mod tests {
         no_name_like(text, |name| name.contains("缴纳") || name.contains("首届"));
         assert!(has(text, "谈家桢基金", EntityType::Fund));
     }
+
+    #[test]
+    fn fazhan_stands_inside_a_platforms_name_and_he_opens_no_name() {
+        let text = "支持中国科学院武汉分院与东湖高新区共建武汉产业创新发展研究院。\
+                    认真落实《湖北省促进科技成果转化条例》和高新技术企业税收优惠政策。";
+        assert!(has(text, "武汉产业创新发展研究院", EntityType::Platform));
+        assert!(has(text, "高新技术企业税收优惠政策", EntityType::Policy));
+        let r = relations(text);
+        for builder in ["中国科学院武汉分院", "武汉东湖新技术开发区"] {
+            assert!(
+                stated(
+                    &r,
+                    "武汉产业创新发展研究院",
+                    Predicate::establishedBy,
+                    builder
+                ),
+                "{builder}: {r:?}"
+            );
+        }
+        assert!(
+            stated(
+                &r,
+                "中国科学院武汉分院",
+                Predicate::affiliatedWith,
+                "中国科学院"
+            ),
+            "{r:?}"
+        );
+    }
 }

@@ -360,6 +360,8 @@ struct BoundarySpec {
     right_edge_words: Vec<String>,
     #[serde(default)]
     name_number_endings: Vec<String>,
+    #[serde(default)]
+    joining: Vec<String>,
 }
 
 fn three() -> usize {
@@ -595,6 +597,9 @@ pub struct MentionRules {
     pub min_repeated_chars: usize,
     /// A lexicon name followed by these is part of another word (高新技术产业化).
     pub lexicon_not_before: Vec<String>,
+    /// Words that join two names (和, 与): a head rule's walk may pass them (`allow`), but
+    /// no name begins with one.
+    pub joining: Vec<String>,
     /// Lexicon names of these types count only where a word ends after them (大数据 in
     /// 工业大数据中心 is no industry).
     pub right_edge_types: Vec<EntityType>,
@@ -1222,6 +1227,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         max_trimmed_prefix: f.boundary.max_trimmed_prefix,
         min_repeated_chars: f.boundary.min_repeated_chars,
         lexicon_not_before: f.boundary.lexicon_not_before,
+        joining: f.boundary.joining,
         right_edge_types: kinds(path, &f.boundary.right_edge_types)?,
         right_edge_words: f.boundary.right_edge_words,
         name_number_endings: f.boundary.name_number_endings,

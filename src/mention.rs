@@ -696,6 +696,12 @@ fn head_candidates(
             ));
             continue;
         }
+        // A joining word the walk went through opens no name: 《…条例》和高新技术企业税收优惠政策.
+        while let Some(&(_, end, _)) = ctx.buf.words.iter().find(|w| {
+            w.0 == start && w.1 < h_start && r.joining.contains(&r.boundary_word_list[w.2])
+        }) {
+            start = end;
+        }
         // Leading generic modifiers (新型, 一批 …) are not part of a name.
         start = strip_generic(text, start, h_start, r);
         let modifier_text = &text[start..h_start];
