@@ -1212,6 +1212,19 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             anaphor_words.push((memchr::memmem::Finder::new(w).into_owned(), i));
         }
     }
+    // A joining word is found as a boundary word or not at all.
+    if let Some(w) = f
+        .boundary
+        .joining
+        .iter()
+        .find(|w| !f.boundary.words.contains(w))
+    {
+        return Err(knowledge_error(
+            path,
+            0,
+            format!("[boundary] joining: {w} is none of the boundary words"),
+        ));
+    }
     Ok(MentionRules {
         boundary_words: automaton(path, f.boundary.words.iter().chain(&f.boundary.protect))?,
         boundary_word_list: f
@@ -1592,6 +1605,29 @@ mod tests {
             rule("", ", past = [\"建设\"]").replacen("side = \"right\"", "side = \"left\"", 1);
         let err = compile_relations(path, &left).unwrap_err();
         assert!(err.to_string().contains("unknown past"), "{err}");
+    }
+
+    #[test]
+    fn a_joining_word_must_be_a_boundary_word() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology/rules/mentions.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = text
+            .find("\njoining = ")
+            .expect("mentions.toml has joining words")
+            + 1;
+        let end = start + text[start..].find('\n').unwrap();
+        compile_mentions(&path, &text).unwrap();
+        let bad = format!(
+            "{}joining = [\"和\", \"然后\"]{}",
+            &text[..start],
+            &text[end..]
+        );
+        let err = compile_mentions(&path, &bad).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("joining: 然后 is none of the boundary words"),
+            "{err}"
+        );
     }
 
     #[test]
