@@ -1317,5 +1317,9 @@ mod tests {
             ),
             "{r:?}"
         );
+        // Nor does a list's first member: the walk is the one head names take.
+        let text = "推进《若干措施》与智能网联汽车、氢能储能等产业发展。";
+        assert!(has(text, "智能网联汽车", EntityType::Industry));
+        no_name_containing(text, &["与"]);
     }
 }

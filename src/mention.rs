@@ -523,13 +523,11 @@ impl Ctx<'_> {
     }
 
     /// Walks left from `end` over name characters until a boundary, at most `max` characters.
-    /// A lexicon name to the left is absorbed whole, or (with `stop_at` its type differs) not
-    /// at all. Boundary words listed in `allow` do not stop the walk.
-    /// Walks left from `end` over name characters until a boundary, at most `max` characters.
     /// A lexicon name to the left is absorbed whole, or (when `stop_at` is a different type)
     /// not at all. Boundary words listed in `allow` do not stop the walk, unless what stands
-    /// before them ends in one of `heads` (阀门行业和核工业 are two industries). With
-    /// `brackets`, a bracketed place is part of the name (品捷电子（苏州）有限公司).
+    /// before them ends in one of `heads` (阀门行业和核工业 are two industries); a joining word
+    /// among them (和, 与) never begins the name. With `brackets`, a bracketed place is part
+    /// of the name (品捷电子（苏州）有限公司).
     #[allow(clippy::too_many_arguments)]
     fn extend_left(
         &self,
@@ -608,6 +606,17 @@ impl Ctx<'_> {
             }
             start = i;
             n += 1;
+        }
+        // A joining word the walk went through opens no name: 《…条例》和高新技术企业税收优惠政策.
+        while let Some(&(_, to, _)) = self.buf.words.iter().find(|w| {
+            w.0 == start
+                && w.1 < end
+                && self
+                    .rules
+                    .joining
+                    .contains(&self.rules.boundary_word_list[w.2])
+        }) {
+            start = to;
         }
         start
     }
@@ -695,12 +704,6 @@ fn head_candidates(
                 "the class noun of a list (…等 X), not a name",
             ));
             continue;
-        }
-        // A joining word the walk went through opens no name: 《…条例》和高新技术企业税收优惠政策.
-        while let Some(&(_, end, _)) = ctx.buf.words.iter().find(|w| {
-            w.0 == start && w.1 < h_start && r.joining.contains(&r.boundary_word_list[w.2])
-        }) {
-            start = end;
         }
         // Leading generic modifiers (新型, 一批 …) are not part of a name.
         start = strip_generic(text, start, h_start, r);
