@@ -279,8 +279,12 @@ fn without_legal_form<'a>(name: &'a str, k: &Knowledge) -> Option<&'a str> {
 
 /// A name without the lexicon place it opens with, unless the place is all of it.
 fn without_leading_place<'a>(name: &'a str, k: &Knowledge) -> &'a str {
-    match k.lexicon.find_iter(name).next() {
-        Some((0, end, e)) if e.kind == EntityType::Region && end < name.len() => &name[end..],
+    match k.words.names(name).first() {
+        Some(&(0, end, e))
+            if k.lexicon.entries[e].kind == EntityType::Region && end < name.len() =>
+        {
+            &name[end..]
+        }
         _ => name,
     }
 }
@@ -421,7 +425,8 @@ fn add_nested_mentions(mentions: &mut Mentions, text: &str, k: &Knowledge) {
         let inner = &text[m.start..m.end];
         // A name in title marks or quotes starts after them (《国务院关于…》).
         let lead = inner.len() - inner.trim_start_matches(['《', '“', '「', '"']).len();
-        for (a, b, e) in k.lexicon.find_iter(inner) {
+        for (a, b, e) in k.words.names(inner) {
+            let e = &k.lexicon.entries[e];
             if b - a == inner.len() || !e.kind.is_organisation() {
                 continue;
             }

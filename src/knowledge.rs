@@ -4,14 +4,17 @@
 //! edits without recompiling. This module is the only one that knows the file layout
 //! (`lexicons/*.tsv`, `rules/mentions.toml`, `rules/relations.toml`, `zhitu.ttl`). It checks
 //! every file before any document is read — a malformed line is reported with file and line
-//! — and compiles what it read into a few matchers (one leftmost-longest trie for all
-//! lexicon names, one automaton for all head words, one for all triggers) that the stages
-//! borrow.
+//! — and compiles what it read into a few matchers (one automaton for all lexicon names,
+//! boundary words and head words, one for all triggers) that the stages borrow.
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use daachorse::{
+    CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder,
+    MatchKind as DaacMatchKind,
+};
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -24,6 +27,8 @@ use crate::ontology::{EntityType, Predicate};
 pub struct Knowledge {
     pub lexicon: Lexicon,
     pub mentions: MentionRules,
+    /// The lexicon's names and the mention rules' words, found in one pass.
+    pub words: Words,
     pub relations: RelationRules,
     /// The ontology in Turtle, loaded into the store.
     pub ontology_ttl: String,
@@ -41,52 +46,26 @@ pub struct LexEntry {
     pub source: String,
 }
 
-/// All lexicon entries behind one leftmost-longest matcher over names and aliases.
-///
-/// The matcher is a trie of characters, not an Aho-Corasick automaton: building the
-/// automaton's failure links over the UTF-8 bytes of thousands of names was most of every
-/// run's start-up (about 0.1 s, more than all the rules), while the trie is built in a few
-/// milliseconds. Searching is no slower: most characters of a text start no name, which the
-/// trie sees in one table look-up, and names are short, so trying each start is cheap.
+/// All lexicon entries, by name and alias. Their names are found in text by [`Words`].
 #[derive(Debug)]
 pub struct Lexicon {
     pub entries: Vec<LexEntry>,
-    trie: NameTrie,
     by_surface: HashMap<String, u32>,
 }
 
 impl Lexicon {
-    fn build(entries: Vec<LexEntry>) -> Result<Self> {
+    fn build(entries: Vec<LexEntry>) -> Self {
         let mut by_surface: HashMap<String, u32> = HashMap::new();
-        let mut trie = NameTrie::new();
         for (i, e) in entries.iter().enumerate() {
             for s in std::iter::once(&e.name).chain(&e.aliases) {
                 // The first file (in sorted order) that names a surface wins.
-                if by_surface.contains_key(s) {
-                    continue;
-                }
-                by_surface.insert(s.clone(), i as u32);
-                trie.insert(s, i as u32);
+                by_surface.entry(s.clone()).or_insert(i as u32);
             }
         }
-        Ok(Lexicon {
+        Lexicon {
             entries,
-            trie,
             by_surface,
-        })
-    }
-
-    /// Leftmost-longest, non-overlapping matches in `text`: `(start, end, entry)` in bytes.
-    pub fn find_iter<'a>(
-        &'a self,
-        text: &'a str,
-    ) -> impl Iterator<Item = (usize, usize, &'a LexEntry)> + 'a {
-        let mut pos = 0;
-        std::iter::from_fn(move || {
-            let (start, end, entry) = self.trie.find_at(text, pos)?;
-            pos = end;
-            Some((start, end, &self.entries[entry as usize]))
-        })
+        }
     }
 
     /// The entry a surface form (name or alias) belongs to.
@@ -97,137 +76,155 @@ impl Lexicon {
     }
 }
 
-/// A trie over the characters of names. Node 0 is the root; the root's children are found by
-/// table for the Basic Multilingual Plane (nearly every first character), all other edges in
-/// one hash map keyed by (node, character).
-#[derive(Debug)]
-struct NameTrie {
-    /// BMP character → child of the root (0: none).
-    root: Vec<u32>,
-    /// (node << 32 | character) → child.
-    edges: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<EdgeHasher>>,
-    /// One bit per hash of an edge key: most look-ups are for an edge that does not exist
-    /// (the character after a name's first one), and this small table rules out nearly all of
-    /// them without touching the much larger map.
-    edge_filter: Vec<u64>,
-    /// Node → the value of the name ending there (`NO_NAME`: none).
-    values: Vec<u32>,
+/// What a word that [`Words`] finds is to the mention stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WordKind {
+    /// A lexicon name or alias; the id is its entry.
+    Name = 0,
+    /// A boundary word or a protected word; the id indexes `boundary_word_list`.
+    Boundary = 1,
+    /// A head word; the id indexes `head_rule`.
+    Head = 2,
 }
 
-const NO_NAME: u32 = u32::MAX;
-
-/// log2 of the bits of [`NameTrie::edge_filter`] (128 KiB; tens of thousands of edges set
-/// a few percent of them).
-const EDGE_FILTER_BITS: u32 = 20;
-
-fn edge_filter_bit(key: u64) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - EDGE_FILTER_BITS)) as usize
+/// Every word the mention stage looks for in a sentence — lexicon names and aliases,
+/// boundary and protected words, head words — in one automaton over characters.
+///
+/// Each kind is read leftmost-longest, as if it had an automaton of its own, but the text is
+/// scanned once: three scans of every sentence (a trie for the thousands of names, a DFA each
+/// for boundary and head words) were a quarter of extraction, and most of the time went to
+/// stepping through the same characters. A double-array automaton over characters rather
+/// than bytes also suits Chinese text: one transition per character, none per UTF-8 byte.
+pub struct Words {
+    automaton: CharwiseDoubleArrayAhoCorasick<u32>,
+    /// Per word of the automaton (its value): its meanings, `meanings[spans[v].0..spans[v].1]`
+    /// (one word can be a lexicon name and a head word).
+    spans: Vec<(u32, u32)>,
+    meanings: Vec<(WordKind, u32)>,
 }
 
-impl NameTrie {
-    fn new() -> Self {
-        NameTrie {
-            root: vec![0; 0x10000],
-            edges: std::collections::HashMap::default(),
-            values: vec![NO_NAME],
-            edge_filter: vec![0; 1 << (EDGE_FILTER_BITS - 6)],
-        }
+impl std::fmt::Debug for Words {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Words")
+            .field("words", &self.spans.len())
+            .finish_non_exhaustive()
     }
+}
 
-    fn child(&self, node: u32, c: char) -> u32 {
-        if node == 0 && (c as u32) < 0x10000 {
-            self.root[c as usize]
-        } else {
-            let key = u64::from(node) << 32 | u64::from(c);
-            let bit = edge_filter_bit(key);
-            if self.edge_filter[bit / 64] & (1 << (bit % 64)) == 0 {
-                return 0;
-            }
-            self.edges.get(&key).copied().unwrap_or(0)
-        }
-    }
+/// What [`Words::scan`] found in one text: per kind, the leftmost-longest matches
+/// `(start, end, id)` in bytes, in order. Kept from one sentence to the next.
+#[derive(Debug, Default)]
+pub struct WordHits {
+    /// Lexicon names: the id is the entry.
+    pub names: Vec<(usize, usize, usize)>,
+    /// Boundary and protected words: the id indexes `boundary_word_list` (protected words
+    /// have ids from `boundary_word_count` on).
+    pub boundaries: Vec<(usize, usize, usize)>,
+    /// Head words: the id indexes `head_rule`.
+    pub heads: Vec<(usize, usize, usize)>,
+    /// Where any head word starts, overlapping or not, in order.
+    pub head_starts: Vec<usize>,
+    /// Every match of a kind, overlapping.
+    all: [Vec<(usize, usize, u32)>; 3],
+}
 
-    /// Adds a name; an empty name is ignored (it would match everywhere).
-    fn insert(&mut self, name: &str, value: u32) {
-        if name.is_empty() {
-            return;
-        }
-        let mut node = 0u32;
-        for c in name.chars() {
-            let next = self.child(node, c);
-            node = if next != 0 {
-                next
-            } else {
-                let new = self.values.len() as u32;
-                self.values.push(NO_NAME);
-                if node == 0 && (c as u32) < 0x10000 {
-                    self.root[c as usize] = new;
-                } else {
-                    let key = u64::from(node) << 32 | u64::from(c);
-                    self.edges.insert(key, new);
-                    let bit = edge_filter_bit(key);
-                    self.edge_filter[bit / 64] |= 1 << (bit % 64);
-                }
-                new
-            };
-        }
-        if self.values[node as usize] == NO_NAME {
-            self.values[node as usize] = value;
-        }
-    }
-
-    /// The first match at or after byte `from` (a character boundary): the leftmost start,
-    /// and there the longest name. `(start, end, value)`.
-    fn find_at(&self, text: &str, from: usize) -> Option<(usize, usize, u32)> {
-        for (i, c) in text.get(from..)?.char_indices() {
-            let mut node = self.child(0, c);
-            if node == 0 {
+impl Words {
+    fn build(lexicon: &Lexicon, rules: &MentionRules, path: &Path) -> Result<Words> {
+        let mut surfaces: Vec<(&str, u32)> = lexicon
+            .by_surface
+            .iter()
+            .map(|(s, &i)| (s.as_str(), i))
+            .collect();
+        surfaces.sort_unstable();
+        let names = surfaces.into_iter().map(|(s, i)| (s, WordKind::Name, i));
+        let boundaries = (rules.boundary_word_list.iter().enumerate())
+            .map(|(i, w)| (w.as_str(), WordKind::Boundary, i as u32));
+        let heads = (rules.head_rules.iter().flat_map(|r| &r.words).enumerate())
+            .map(|(i, w)| (w.as_str(), WordKind::Head, i as u32));
+        // Each word once; per kind, a word's first id wins (as an automaton of its own
+        // would report the first of equal patterns).
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut words: Vec<(&str, Vec<(WordKind, u32)>)> = Vec::new();
+        for (word, kind, id) in names.chain(boundaries).chain(heads) {
+            if word.is_empty() {
                 continue;
             }
-            let start = from + i;
-            let mut end = start + c.len_utf8();
-            let mut best = None;
-            if self.values[node as usize] != NO_NAME {
-                best = Some((end, self.values[node as usize]));
-            }
-            for c in text[end..].chars() {
-                node = self.child(node, c);
-                if node == 0 {
-                    break;
-                }
-                end += c.len_utf8();
-                if self.values[node as usize] != NO_NAME {
-                    best = Some((end, self.values[node as usize]));
-                }
-            }
-            if let Some((end, value)) = best {
-                return Some((start, end, value));
+            let i = *index.entry(word).or_insert_with(|| {
+                words.push((word, Vec::new()));
+                words.len() - 1
+            });
+            if !words[i].1.iter().any(|&(k, _)| k == kind) {
+                words[i].1.push((kind, id));
             }
         }
-        None
+        let mut spans = Vec::with_capacity(words.len());
+        let mut meanings = Vec::new();
+        for (_, m) in &words {
+            spans.push((meanings.len() as u32, (meanings.len() + m.len()) as u32));
+            meanings.extend_from_slice(m);
+        }
+        let automaton = CharwiseDoubleArrayAhoCorasickBuilder::new()
+            .match_kind(DaacMatchKind::Standard)
+            // In Chinese text the words' first characters are the commonest ones: a
+            // prefilter only interrupts the automaton.
+            .use_prefilter(false)
+            .build_with_values(words.iter().enumerate().map(|(v, (w, _))| (w, v as u32)))
+            .map_err(|e| knowledge_error(path, 0, format!("cannot compile the words: {e}")))?;
+        Ok(Words {
+            automaton,
+            spans,
+            meanings,
+        })
+    }
+
+    /// Finds the words of every kind in `text`.
+    pub fn scan(&self, text: &str, hits: &mut WordHits) {
+        for all in &mut hits.all {
+            all.clear();
+        }
+        for m in self.automaton.find_overlapping_iter(text) {
+            let (from, to) = self.spans[m.value() as usize];
+            for &(kind, id) in &self.meanings[from as usize..to as usize] {
+                hits.all[kind as usize].push((m.start(), m.end(), id));
+            }
+        }
+        let [names, boundaries, heads] = &mut hits.all;
+        leftmost_longest(names, &mut hits.names);
+        leftmost_longest(boundaries, &mut hits.boundaries);
+        leftmost_longest(heads, &mut hits.heads);
+        hits.head_starts.clear();
+        hits.head_starts.extend(heads.iter().map(|h| h.0));
+        hits.head_starts.dedup();
+    }
+
+    /// The lexicon names in `text`, leftmost-longest: `(start, end, entry)`.
+    pub fn names(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let mut all: Vec<(usize, usize, u32)> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(text) {
+            let (from, to) = self.spans[m.value() as usize];
+            for &(kind, id) in &self.meanings[from as usize..to as usize] {
+                if kind == WordKind::Name {
+                    all.push((m.start(), m.end(), id));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        leftmost_longest(&mut all, &mut out);
+        out
     }
 }
 
-/// The hash of a trie edge key: one multiplication, folded so that node and character both
-/// reach the low bits the table indexes by. The keys are not chosen by an adversary (they
-/// come from the lexicons), so SipHash's protection buys nothing here.
-#[derive(Default)]
-struct EdgeHasher(u64);
-
-impl std::hash::Hasher for EdgeHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
+/// From all matches of one kind, those a leftmost-longest search finds: the leftmost start,
+/// there the longest word, and on from its end. Sorts `all` by start.
+fn leftmost_longest(all: &mut [(usize, usize, u32)], out: &mut Vec<(usize, usize, usize)>) {
+    out.clear();
+    all.sort_unstable_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
+    let mut free = 0;
+    for &(a, b, id) in all.iter() {
+        if a >= free {
+            out.push((a, b, id as usize));
+            free = b;
         }
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        let h = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 32);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
@@ -581,9 +578,8 @@ pub struct ListRule {
 /// The compiled mention rules.
 #[derive(Debug)]
 pub struct MentionRules {
-    /// Boundary words followed by protected words (以上 is no boundary though 以 is);
-    /// pattern ids below `boundary_word_count` are boundaries.
-    pub boundary_words: AhoCorasick,
+    /// Boundary words followed by protected words (以上 is no boundary though 以 is), as
+    /// [`Words`] finds them leftmost-longest: ids below `boundary_word_count` are boundaries.
     pub boundary_word_list: Vec<String>,
     pub boundary_word_count: usize,
     /// Lexicon names this short (in characters) need a boundary on one side.
@@ -619,8 +615,7 @@ pub struct MentionRules {
     /// Ranks a place confers (重点实验室, 新型研发机构): a place's name before one of these,
     /// with nothing else, names the class (江苏省重点实验室), not one body.
     pub designations: HashSet<String>,
-    pub heads: AhoCorasick,
-    /// Head pattern id → (rule index).
+    /// Head word (all rules' words in order, as [`Words`] numbers them) → rule index.
     pub head_rule: Vec<usize>,
     pub head_rules: Vec<HeadRule>,
     /// Policy heads, longest first.
@@ -1007,9 +1002,12 @@ impl Knowledge {
             .take(6)
             .map(|b| format!("{b:02x}"))
             .collect();
+        let lexicon = Lexicon::build(entries);
+        let mentions = compile_mentions(&mentions_path, &mentions_text)?;
         Ok(Knowledge {
-            lexicon: Lexicon::build(entries)?,
-            mentions: compile_mentions(&mentions_path, &mentions_text)?,
+            words: Words::build(&lexicon, &mentions, dir)?,
+            lexicon,
+            mentions,
             relations: compile_relations(&relations_path, &relations_text)?,
             ontology_ttl,
             fingerprint,
@@ -1152,8 +1150,8 @@ fn required_literals(hir: &regex_syntax::hir::Hir, out: &mut Vec<Vec<String>>) {
 /// A rule automaton (boundary words, heads, triggers …): a few hundred short words, so a full
 /// DFA is small (well under a megabyte) and scans every sentence faster than the NFA the
 /// builder would choose. No prefilter: in Chinese text the words' first bytes are the most
-/// common bytes, and the prefilter only interrupts the DFA. The lexicon (thousands of names)
-/// is not an automaton at all (see [`Lexicon`]).
+/// common bytes, and the prefilter only interrupts the DFA. The words every sentence is
+/// searched for, the lexicon's thousands of names among them, are in [`Words`].
 fn automaton<I, P>(path: &Path, patterns: I) -> Result<AhoCorasick>
 where
     I: IntoIterator<Item = P>,
@@ -1169,7 +1167,6 @@ where
 
 fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
     let f: MentionsFile = parse_toml(path, text)?;
-    let mut head_words = Vec::new();
     let mut head_rule = Vec::new();
     let mut head_rules = Vec::new();
     for (i, h) in f.head.iter().enumerate() {
@@ -1191,10 +1188,7 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             class_nouns_are_names: h.class_nouns_are_names,
             stop_at_defined: h.stop_at_defined,
         });
-        for w in &h.words {
-            head_words.push(w.clone());
-            head_rule.push(i);
-        }
+        head_rule.extend(h.words.iter().map(|_| i));
     }
     let mut policy_heads = f.quote.policy_heads.clone();
     policy_heads.sort_by_key(|h| std::cmp::Reverse(h.chars().count()));
@@ -1226,7 +1220,6 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
         ));
     }
     Ok(MentionRules {
-        boundary_words: automaton(path, f.boundary.words.iter().chain(&f.boundary.protect))?,
         boundary_word_list: f
             .boundary
             .words
@@ -1262,7 +1255,6 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             .collect(),
         generic_names: f.generic.names.into_iter().collect(),
         designations: f.generic.designations.into_iter().collect(),
-        heads: automaton(path, &head_words)?,
         head_rule,
         head_rules,
         policy_heads,
@@ -1630,48 +1622,97 @@ mod tests {
         );
     }
 
+    /// The knowledge of `ontology/`, with these lexicon lines instead of its own.
+    fn with_lexicon(tsv: &str) -> (Lexicon, Words) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology/rules/mentions.toml");
+        let rules = compile_mentions(&path, &std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut out = Vec::new();
+        parse_lexicon(Path::new("x.tsv"), tsv, &mut out).unwrap();
+        let lexicon = Lexicon::build(out);
+        let words = Words::build(&lexicon, &rules, &path).unwrap();
+        (lexicon, words)
+    }
+
     #[test]
     fn lexicon_matches_longest_first() {
-        let mut out = Vec::new();
-        parse_lexicon(
-            Path::new("x.tsv"),
+        let (lex, words) = with_lexicon(
             "中国科学院\tInstitution\t中科院\n中国科学技术大学\tInstitution\t中科大\n",
-            &mut out,
-        )
-        .unwrap();
-        let lex = Lexicon::build(out).unwrap();
-        let hits: Vec<&str> = lex
-            .find_iter("中科大与中科院")
-            .map(|h| h.2.name.as_str())
+        );
+        let hits: Vec<&str> = words
+            .names("中科大与中科院")
+            .into_iter()
+            .map(|h| lex.entries[h.2].name.as_str())
             .collect();
         assert_eq!(hits, ["中国科学技术大学", "中国科学院"]);
     }
 
-    /// The trie finds exactly what a leftmost-longest Aho-Corasick automaton over the same
-    /// names finds, on text made of pieces of the real lexicon's names and other characters.
+    /// A word that is a lexicon name and a rule's word too is found as both.
     #[test]
-    fn lexicon_trie_matches_like_aho_corasick() {
+    fn a_word_of_two_kinds_is_found_as_both() {
+        let (lex, words) = with_lexicon("产业园\tRegion\n");
+        let mut hits = WordHits::default();
+        words.scan("建设产业园", &mut hits);
+        assert_eq!(hits.names, [(6, 15, 0)]);
+        assert_eq!(lex.entries[0].name, "产业园");
+        assert!(
+            hits.heads.iter().any(|h| h.0 == 6 || h.0 == 9),
+            "{:?}",
+            hits.heads
+        );
+        assert!(
+            hits.boundaries.iter().any(|h| h.0 == 0),
+            "{:?}",
+            hits.boundaries
+        );
+    }
+
+    /// One pass of [`Words`] finds, for each kind, exactly what a leftmost-longest
+    /// Aho-Corasick automaton of that kind's words alone finds (the automata zhitu used
+    /// before), ids included, on text made of pieces of the real words and other characters.
+    #[test]
+    fn words_match_like_one_automaton_per_kind() {
         let k = Knowledge::load(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("ontology")
                 .as_path(),
         )
         .unwrap();
-        let lex = &k.lexicon;
-        let mut surfaces: Vec<&String> = lex.by_surface.keys().collect();
+        let mut surfaces: Vec<&String> = k.lexicon.by_surface.keys().collect();
         surfaces.sort();
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&surfaces)
-            .unwrap();
+        let boundary: Vec<&String> = k.mentions.boundary_word_list.iter().collect();
+        let heads: Vec<&String> = k
+            .mentions
+            .head_rules
+            .iter()
+            .flat_map(|r| &r.words)
+            .collect();
+        let automaton = |words: &[&String]| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(words)
+                .unwrap()
+        };
+        let (by_name, by_boundary, by_head) = (
+            automaton(&surfaces),
+            automaton(&boundary),
+            automaton(&heads),
+        );
+        let pieces: Vec<&String> = surfaces
+            .iter()
+            .step_by(7)
+            .chain(&boundary)
+            .chain(&heads)
+            .copied()
+            .collect();
         let fillers = [
             "的", "和", "、", "，", "a", "1", "中", "国", "市", "𠀀", "  ",
         ];
         let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1Du64);
-        for _ in 0..2000 {
+        let mut hits = WordHits::default();
+        for _ in 0..3000 {
             let mut text = String::new();
             for _ in 0..(next() % 12) {
-                let s = surfaces[(next() % surfaces.len() as u64) as usize];
+                let s = pieces[(next() % pieces.len() as u64) as usize];
                 let chars: Vec<char> = s.chars().collect();
                 let (a, b) = (
                     (next() % 3) as usize,
@@ -1680,21 +1721,27 @@ mod tests {
                 text.extend(chars[a.min(b)..b].iter());
                 text.push_str(fillers[(next() % fillers.len() as u64) as usize]);
             }
-            let want: Vec<(usize, usize, &str)> = ac
-                .find_iter(&text)
-                .map(|m| {
-                    (
-                        m.start(),
-                        m.end(),
-                        surfaces[m.pattern().as_usize()].as_str(),
-                    )
+            k.words.scan(&text, &mut hits);
+            let found = |ac: &AhoCorasick| -> Vec<(usize, usize, usize)> {
+                ac.find_iter(&text)
+                    .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                    .collect()
+            };
+            let names: Vec<(usize, usize, usize)> = found(&by_name)
+                .into_iter()
+                .map(|(a, b, i)| (a, b, k.lexicon.by_surface[surfaces[i]] as usize))
+                .collect();
+            assert_eq!(hits.names, names, "{text}");
+            assert_eq!(k.words.names(&text), names, "{text}");
+            assert_eq!(hits.boundaries, found(&by_boundary), "{text}");
+            assert_eq!(hits.heads, found(&by_head), "{text}");
+            let starts: Vec<usize> = (0..text.len())
+                .filter(|&b| {
+                    text.is_char_boundary(b)
+                        && by_head.find(&text[b..]).is_some_and(|m| m.start() == 0)
                 })
                 .collect();
-            let got: Vec<(usize, usize, &str)> = lex
-                .find_iter(&text)
-                .map(|(a, b, _)| (a, b, &text[a..b]))
-                .collect();
-            assert_eq!(got, want, "{text}");
+            assert_eq!(hits.head_starts, starts, "{text}");
         }
     }
 }

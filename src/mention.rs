@@ -17,7 +17,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::knowledge::{Knowledge, MentionRules};
+use crate::knowledge::{Knowledge, MentionRules, WordHits};
 use crate::normalize::NormalizedText;
 use crate::ontology::EntityType;
 use crate::sentence::Sentence;
@@ -278,6 +278,8 @@ struct Scratch {
     words: Vec<(usize, usize, usize)>,
     /// Head words found: (start, end, head word index).
     heads: Vec<(usize, usize, usize)>,
+    /// The sentence's lexicon names, boundary words and head words, found in one pass.
+    hits: WordHits,
 }
 
 fn candidates(
@@ -307,8 +309,10 @@ fn candidates(
         buf,
         rules: r,
     };
+    k.words.scan(text, &mut ctx.buf.hits);
     // Lexicon names.
-    for (a, b, e) in k.lexicon.find_iter(text) {
+    for &(a, b, e) in &ctx.buf.hits.names {
+        let e = &k.lexicon.entries[e];
         ctx.buf.lexical.push((a, b, e.kind));
         let mut aliases = e.aliases.clone();
         if text[a..b] != e.name && !aliases.iter().any(|x| x == &text[a..b]) {
@@ -324,11 +328,7 @@ fn candidates(
             format!("lexicon:{}", e.source),
         ));
     }
-    ctx.buf.heads.extend(
-        r.heads
-            .find_iter(text)
-            .map(|h| (h.start(), h.end(), h.pattern().as_usize())),
-    );
+    ctx.buf.heads.extend_from_slice(&ctx.buf.hits.heads);
     // Boundaries bound names that grow from a lexicon name, a head word, a list member or a
     // quotation. A sentence with none of them (nearly half of those in news text) has only
     // the fixed shapes of the pattern rules, which need no boundaries.
@@ -342,12 +342,11 @@ fn candidates(
         return;
     }
     // Boundaries: words and patterns, except where a lexicon name covers them.
-    for h in r.boundary_words.find_iter(text) {
-        if h.pattern().as_usize() < r.boundary_word_count {
-            ctx.block(h.start(), h.end());
-            ctx.buf
-                .words
-                .push((h.start(), h.end(), h.pattern().as_usize()));
+    for i in 0..ctx.buf.hits.boundaries.len() {
+        let (a, b, word) = ctx.buf.hits.boundaries[i];
+        if word < r.boundary_word_count {
+            ctx.block(a, b);
+            ctx.buf.words.push((a, b, word));
         }
     }
     for i in r.boundary_set.matches(text).iter() {
@@ -463,13 +462,7 @@ impl Ctx<'_> {
     /// Whether a head word of the rules starts at `b` (云计算 + 产业): the name goes on as a
     /// longer name, which will compete with this one.
     fn head_follows(&self, b: usize) -> bool {
-        // Only a word starting at `b` counts: the search never needs more text than the
-        // longest head word (the rest of a long sentence is not scanned for one).
-        let heads = &self.rules.heads;
-        let rest = &self.text.as_bytes()[b..];
-        heads
-            .find(&rest[..rest.len().min(heads.max_pattern_len())])
-            .is_some_and(|h| h.start() == 0)
+        self.buf.hits.head_starts.binary_search(&b).is_ok()
     }
 
     /// Whether a name may end at `b`.
