@@ -1174,7 +1174,12 @@ mod tests {
                 || name.ends_with("和产业")
                 || name.ends_with("下乡")
         });
-        assert!(has(text, "包头市科委", EntityType::GovernmentAgency));
+        // 科委 is short for 科学技术委员会: the bureau's full name, the short one an alias.
+        assert!(has(
+            text,
+            "包头市科学技术委员会",
+            EntityType::GovernmentAgency
+        ));
     }
 
     #[test]
@@ -1321,5 +1326,48 @@ mod tests {
         let text = "推进《若干措施》与智能网联汽车、氢能储能等产业发展。";
         assert!(has(text, "智能网联汽车", EntityType::Industry));
         no_name_containing(text, &["与"]);
+    }
+
+    #[test]
+    fn a_bureaus_short_name_and_a_groups_legal_name_name_one_body() {
+        let text = "宁波市科学技术局会同市财政局出台《管理办法》。市科技局负责解释。\
+                    支持宁波拓普集团股份有限公司做大做强，拓普集团已在宁波落户多年。";
+        let a = analyse(text, &K);
+        let holding = |name: &str| -> Vec<&str> {
+            (a.entities.entities.iter())
+                .filter(|e| e.name == name || e.aliases.contains(name))
+                .map(|e| e.name.as_str())
+                .collect()
+        };
+        // 科技局 is the short form of 科学技术局; 集团 of 集团股份有限公司 is the group's name.
+        assert_eq!(holding("宁波市科技局"), ["宁波市科学技术局"]);
+        assert_eq!(holding("宁波市科学技术局"), ["宁波市科学技术局"]);
+        assert_eq!(holding("拓普集团"), holding("宁波拓普集团股份有限公司"));
+        assert_eq!(holding("拓普集团").len(), 1);
+        states_no(text, Predicate::affiliatedWith);
+    }
+
+    #[test]
+    fn a_work_reports_opening_names_its_government() {
+        let text = "2024年宁波市人民政府工作报告。现在，我代表市人民政府向大会报告工作。\
+                    宁波市人民代表大会常务委员会通过决定。全力支持甬江实验室建设，争创国家实验室基地。\
+                    宁波杭州湾新区、前湾新区产业集聚效应显现。";
+        // The government whose work it reports, not a place: the report's main subject.
+        let a = analyse(text, &K);
+        let main = a
+            .entities
+            .main_subject
+            .map(|i| a.entities.entities[i].name.as_str());
+        assert_eq!(main, Some("宁波市人民政府"));
+        // 代表 and 争创 are verbs before names; 人民代表大会 is a name all the same.
+        no_name_containing(text, &["代表市", "争创"]);
+        assert!(has(
+            text,
+            "宁波市人民代表大会常务委员会",
+            EntityType::GovernmentAgency
+        ));
+        // The class of national laboratories, and a place's industries, name nothing.
+        no_name_like(text, |n| n == "国家实验室" || n.ends_with("区产业"));
+        assert!(has(text, "前湾新区", EntityType::Region));
     }
 }
