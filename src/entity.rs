@@ -419,15 +419,24 @@ fn apply_head_synonyms(mentions: &mut Mentions, k: &Knowledge) {
 fn add_nested_mentions(mentions: &mut Mentions, text: &str, k: &Knowledge) {
     let mut nested = Vec::new();
     for m in &mentions.mentions {
-        if m.source == Source::Lexicon {
-            continue;
-        }
         let inner = &text[m.start..m.end];
         // A name in title marks or quotes starts after them (《国务院关于…》).
         let lead = inner.len() - inner.trim_start_matches(['《', '“', '「', '"']).len();
-        for (a, b, e) in k.words.names(inner) {
+        // A lexicon name is its own longest match: the names inside it are found without
+        // its last character (中国科学院 of 中国科学院计算技术研究所).
+        let searched = match inner.char_indices().next_back() {
+            Some((last, _)) if m.source == Source::Lexicon => &inner[..last],
+            _ => inner,
+        };
+        for (a, b, e) in k.words.names(searched) {
             let e = &k.lexicon.entries[e];
-            if b - a == inner.len() || !e.kind.is_organisation() {
+            // (清华 of 清华大学 is the name's own short form, no other body.)
+            if b - a == inner.len() || !e.kind.is_organisation() || e.name == m.name {
+                continue;
+            }
+            // In a lexicon name the parent bodies are real; a company's short name there is
+            // mostly a coincidence of words (中国自动化 of 中国自动化学会).
+            if m.source == Source::Lexicon && e.kind == EntityType::Enterprise {
                 continue;
             }
             // The first part of an enterprise's own name is no entity of its own (大唐半导体设计).

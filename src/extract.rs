@@ -1348,6 +1348,30 @@ mod tests {
     }
 
     #[test]
+    fn a_parent_inside_a_lexicon_name_is_an_entity_and_its_parent() {
+        let text = "中国科学院计算技术研究所牵头组建创新中心。中国自动化学会发布报告。";
+        assert!(has(text, "中国科学院", EntityType::Institution));
+        let r = relations(text);
+        assert!(
+            stated(
+                &r,
+                "中国科学院计算技术研究所",
+                Predicate::affiliatedWith,
+                "中国科学院"
+            ),
+            "{r:?}"
+        );
+        // A company's short name inside a lexicon name is a coincidence of words, and a
+        // name's own short form (清华 of 清华大学) no second mention.
+        no_name_like(text, |n| n == "中国自动化");
+        let a = analyse("可借鉴清华大学等校的经验。", &K);
+        let mentions: Vec<&str> = (a.mentions.mentions.iter())
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(mentions, ["清华大学"]);
+    }
+
+    #[test]
     fn a_work_reports_opening_names_its_government() {
         let text = "2024年宁波市人民政府工作报告。现在，我代表市人民政府向大会报告工作。\
                     宁波市人民代表大会常务委员会通过决定。全力支持甬江实验室建设，争创国家实验室基地。\
