@@ -1394,4 +1394,33 @@ mod tests {
         no_name_like(text, |n| n == "国家实验室" || n.ends_with("区产业"));
         assert!(has(text, "前湾新区", EntityType::Region));
     }
+
+    #[test]
+    fn a_policy_name_may_begin_with_an_industry_and_a_passive_issuer_needs_its_marker() {
+        let text = "落实《关于推进制造业高质量发展的若干意见》，\
+                    宁波市经济和信息化局牵头制定数字经济核心产业扶持政策。\
+                    专项资金管理办法由宁波市财政局制定。开展山区小流域治理绿化工程试点。";
+        assert!(has(text, "数字经济核心产业扶持政策", EntityType::Policy));
+        // 化工 of 绿化工程 is no industry's name to begin a policy's.
+        no_name_like(text, |n| n.starts_with("化工"));
+        let r = relations(text);
+        let bureau = "宁波市经济和信息化局";
+        assert!(
+            stated(&r, "数字经济核心产业扶持政策", Predicate::issuedBy, bureau),
+            "{r:?}"
+        );
+        assert!(
+            !stated(
+                &r,
+                "关于推进制造业高质量发展的若干意见",
+                Predicate::issuedBy,
+                bureau
+            ),
+            "{r:?}"
+        );
+        assert!(
+            stated(&r, "专项资金管理办法", Predicate::issuedBy, "宁波市财政局"),
+            "{r:?}"
+        );
+    }
 }

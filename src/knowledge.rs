@@ -397,6 +397,8 @@ struct HeadSpec {
     #[serde(default)]
     stop_at_entities: bool,
     #[serde(default)]
+    names_inside: Vec<String>,
+    #[serde(default)]
     allow: Vec<String>,
     #[serde(default)]
     relative_prefixes: Vec<String>,
@@ -491,6 +493,9 @@ pub struct HeadRule {
     /// (近日杭州市政府).
     pub place_before: bool,
     pub stop_at_entities: bool,
+    /// Lexicon names of these types stand inside this rule's names all the same
+    /// (数字经济 in 数字经济核心产业扶持政策).
+    pub names_inside: Vec<EntityType>,
     /// Boundary words this rule's names may contain (和 in 文化和科技融合产业).
     pub allow: Vec<String>,
     /// One-character modifiers that name the document's own place (市财政局: the city's).
@@ -1180,6 +1185,9 @@ fn compile_mentions(path: &Path, text: &str) -> Result<MentionRules> {
             left_edge: h.left_edge,
             place_before: h.place_before,
             stop_at_entities: h.stop_at_entities,
+            names_inside: (h.names_inside.iter())
+                .map(|t| kind(path, t))
+                .collect::<Result<_>>()?,
             allow: h.allow.clone(),
             relative_prefixes: h.relative_prefixes.clone(),
             allow_brackets: h.allow_brackets,

@@ -516,8 +516,8 @@ impl Ctx<'_> {
     }
 
     /// Walks left from `end` over name characters until a boundary, at most `max` characters.
-    /// A lexicon name to the left is absorbed whole, or (when `stop_at` is a different type)
-    /// not at all. Boundary words listed in `allow` do not stop the walk, unless what stands
+    /// A lexicon name to the left is absorbed whole, or (when `stop_at` gives a different
+    /// type) not at all, unless `stop_at` lets its type inside: then it begins the name. Boundary words listed in `allow` do not stop the walk, unless what stands
     /// before them ends in one of `heads` (阀门行业和核工业 are two industries); a joining word
     /// among them (和, 与) never begins the name. With `brackets`, a bracketed place is part
     /// of the name (品捷电子（苏州）有限公司).
@@ -526,7 +526,7 @@ impl Ctx<'_> {
         &self,
         end: usize,
         max: usize,
-        stop_at: Option<EntityType>,
+        stop_at: Option<(EntityType, &[EntityType])>,
         allow: &[String],
         heads: &[String],
         brackets: bool,
@@ -583,18 +583,24 @@ impl Ctx<'_> {
             {
                 break; // a name the document defined stands here
             }
-            if let Some(&(la, lb, kind)) = self
-                .buf
-                .lexical
-                .iter()
-                .find(|&&(la, lb, _)| la <= i && i < lb)
-            {
+            let lexical = (self.buf.lexical.iter()).find(|&&(la, lb, _)| la <= i && i < lb);
+            if let Some(&(la, lb, kind)) = lexical {
                 let len = self.text[la..lb].chars().count();
-                if stop_at.is_some_and(|k| k != kind) || lb > start || n + len > max {
+                let other = stop_at.filter(|&(k, _)| k != kind);
+                // A short name let inside must not be a piece of another word (化工 of
+                // 绿化工程): it needs a word's edge on one side.
+                let inside = other.is_some_and(|(_, inside)| inside.contains(&kind))
+                    && (len > self.rules.short_lexical_chars
+                        || self.edge_before(la)
+                        || self.edge_after(lb));
+                if (other.is_some() && !inside) || lb > start || n + len > max {
                     break;
                 }
                 start = la;
                 n += len;
+                if inside {
+                    break; // a name of another type begins this one (数字经济…扶持政策)
+                }
                 continue;
             }
             start = i;
@@ -666,7 +672,7 @@ fn head_candidates(
         let mut start = ctx.extend_left(
             h_start,
             max,
-            rule.stop_at_entities.then_some(rule.kind),
+            (rule.stop_at_entities).then_some((rule.kind, rule.names_inside.as_slice())),
             &rule.allow,
             &rule.words,
             rule.allow_brackets,
