@@ -1423,4 +1423,13 @@ mod tests {
             "{r:?}"
         );
     }
+
+    #[test]
+    fn angel_funds_support_programmes_and_innovation_zones_are_names() {
+        let text = "设立总规模200亿元的宁波市天使投资引导基金。甬江科创区引进重大项目46个。\
+                    市人社局、市科技局联合实施博士后创新人才支持计划。";
+        assert!(has(text, "宁波市天使投资引导基金", EntityType::Fund));
+        assert!(has(text, "甬江科创区", EntityType::Region));
+        assert!(has(text, "博士后创新人才支持计划", EntityType::Policy));
+    }
 }
