@@ -1432,4 +1432,36 @@ mod tests {
         assert!(has(text, "甬江科创区", EntityType::Region));
         assert!(has(text, "博士后创新人才支持计划", EntityType::Policy));
     }
+
+    #[test]
+    fn partners_after_yu_work_with_the_actor_left_out() {
+        let text = "宁波市人民政府工作报告。与上海交通大学、中国科学技术大学签署战略合作协议。\
+                    宁波市科技局与浙江大学合作。";
+        let r = relations(text);
+        for partner in ["上海交通大学", "中国科学技术大学"] {
+            assert!(
+                stated(&r, "宁波市人民政府", Predicate::cooperatesWith, partner),
+                "{partner}: {r:?}"
+            );
+        }
+        assert!(
+            !stated(
+                &r,
+                "上海交通大学",
+                Predicate::cooperatesWith,
+                "中国科学技术大学"
+            ),
+            "{r:?}"
+        );
+        // An actor that is written still acts.
+        assert!(
+            stated(
+                &r,
+                "宁波市科学技术局",
+                Predicate::cooperatesWith,
+                "浙江大学"
+            ),
+            "{r:?}"
+        );
+    }
 }
