@@ -1464,4 +1464,29 @@ mod tests {
             "{r:?}"
         );
     }
+
+    #[test]
+    fn a_policy_notices_labs_branches_and_funds() {
+        let text = "成都市人民政府办公厅关于印发《若干政策措施》的通知。\
+                    支持天府绛溪实验室、天府锦城实验室、天府永兴实验室建设。\
+                    支持中国科学院成都分院、电子科技大学等单位争取国家重大科技基础设施布局成都。\
+                    由成都科技创新投资集团有限公司发起设立规模50亿元的成都科创投基金。";
+        // 都 of 成都 ends a place's name, not the adverb 都 (都学会) before a head.
+        assert!(has(text, "中国科学院成都分院", EntityType::Institution));
+        let r = relations(text);
+        let issuer = "成都市人民政府办公厅";
+        for lab in ["天府绛溪实验室", "天府锦城实验室", "天府永兴实验室"] {
+            assert!(
+                stated(&r, lab, Predicate::establishedBy, issuer),
+                "{lab}: {r:?}"
+            );
+        }
+        let fund = "成都科创投基金";
+        let company = "成都科技创新投资集团有限公司";
+        assert!(stated(&r, fund, Predicate::establishedBy, company), "{r:?}");
+        // 科技创新 is no company's short name.
+        let a = analyse(text, &K);
+        let company = a.entities.entities.iter().find(|e| e.name == company);
+        assert!(company.is_some_and(|e| !e.aliases.contains("科技创新")));
+    }
 }

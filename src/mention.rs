@@ -658,7 +658,16 @@ fn head_candidates(
             continue;
         }
         let before = &text[..h_start];
-        if rule.not_after.iter().any(|w| before.ends_with(w.as_str())) {
+        // A word that ends a lexicon name is that name's, not a word of its own (都 of 成都
+        // in 中国科学院成都分院).
+        let ends_a_name = |w: &str| {
+            (ctx.buf.lexical.iter()).any(|&(la, lb, _)| lb == h_start && la + w.len() < h_start)
+        };
+        if rule
+            .not_after
+            .iter()
+            .any(|w| before.ends_with(w.as_str()) && !ends_a_name(w))
+        {
             rejected.push(ctx.reject(
                 h_start,
                 h_end,
