@@ -110,6 +110,10 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
         }
     }
     // A company's short name is the core of its legal name (协鑫光伏 of 苏州协鑫光伏科技有限公司).
+    // A stock's short name may also cut the last word of the core in two (晶合集成 of
+    // 合肥晶合集成电路股份有限公司: 集成电路): by one or two characters, leaving four or more.
+    // A name that stops where a word does is a parent's (莱克电气 of
+    // 莱克电气绿能科技（苏州）有限公司, 巴林银行 of 巴林银行期货).
     let cores: Vec<Vec<String>> = ms.iter().map(|m| company_cores(m, k)).collect();
     for (i, cs) in cores.iter().enumerate() {
         for c in cs {
@@ -117,6 +121,18 @@ pub fn resolve(mentions: &mut Mentions, text: &str, k: &Knowledge) -> Entities {
                 if ms[j].kind == EntityType::Enterprise {
                     union(&mut parent, i, j);
                 }
+            }
+        }
+        let Some(core) = cs.first() else { continue };
+        let words: Vec<(usize, usize, u32)> = k.words.every_name(core).collect();
+        let ends: Vec<usize> = core.char_indices().map(|(b, _)| b).skip(4).collect();
+        for &cut in ends.iter().rev().take(2) {
+            let split = words.iter().any(|&(a, b, _)| a < cut && cut < b);
+            match by_name.get(&core[..cut]) {
+                Some(&j) if split && ms[j].kind == EntityType::Enterprise => {
+                    union(&mut parent, i, j)
+                }
+                _ => {}
             }
         }
     }

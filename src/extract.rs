@@ -1489,4 +1489,36 @@ mod tests {
         let company = a.entities.entities.iter().find(|e| e.name == company);
         assert!(company.is_some_and(|e| !e.aliases.contains("科技创新")));
     }
+
+    #[test]
+    fn a_stock_name_that_cuts_a_word_is_the_company_and_industries_end_before_qiye() {
+        let text = "以长鑫存储、晶合集成为代表的龙头企业加快发展，\
+                    合肥晶合集成电路股份有限公司在科创板上市。\
+                    莱克电气绿能科技（苏州）有限公司由莱克电气设立。\
+                    新站高新区聚集了杰发科技、恒烁半导体等新能源汽车企业。\
+                    新加坡巴林银行期货公司亏损，巴林银行宣布倒闭。";
+        let a = analyse(text, &K);
+        let holding = |name: &str| -> Vec<&str> {
+            (a.entities.entities.iter())
+                .filter(|e| e.name == name || e.aliases.contains(name))
+                .map(|e| e.name.as_str())
+                .collect()
+        };
+        // 晶合集成 cuts 集成电路 in two: the same company.
+        assert_eq!(holding("合肥晶合集成电路股份有限公司"), holding("晶合集成"));
+        // 莱克电气 stops where a word does: the parent.
+        assert_ne!(
+            holding("莱克电气绿能科技（苏州）有限公司"),
+            holding("莱克电气")
+        );
+        assert_ne!(holding("新加坡巴林银行期货公司"), holding("巴林银行"));
+        assert_eq!(holding("巴林银行").len(), 1);
+        // An industry's name ends before 企业, and the companies listed are in it.
+        assert!(has(text, "新能源汽车", EntityType::Industry));
+        let r = relations(text);
+        assert!(
+            stated(&r, "恒烁半导体", Predicate::inIndustry, "新能源汽车"),
+            "{r:?}"
+        );
+    }
 }

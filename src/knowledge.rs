@@ -199,18 +199,25 @@ impl Words {
 
     /// The lexicon names in `text`, leftmost-longest: `(start, end, entry)`.
     pub fn names(&self, text: &str) -> Vec<(usize, usize, usize)> {
-        let mut all: Vec<(usize, usize, u32)> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(text) {
-            let (from, to) = self.spans[m.value() as usize];
-            for &(kind, id) in &self.meanings[from as usize..to as usize] {
-                if kind == WordKind::Name {
-                    all.push((m.start(), m.end(), id));
-                }
-            }
-        }
+        let mut all: Vec<(usize, usize, u32)> = self.every_name(text).collect();
         let mut out = Vec::new();
         leftmost_longest(&mut all, &mut out);
         out
+    }
+
+    /// Every occurrence of a lexicon name in `text`, overlapping: `(start, end, entry)`.
+    pub fn every_name<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
+        self.automaton
+            .find_overlapping_iter(text)
+            .flat_map(move |m| {
+                let (from, to) = self.spans[m.value() as usize];
+                (self.meanings[from as usize..to as usize].iter())
+                    .filter(|&&(kind, _)| kind == WordKind::Name)
+                    .map(move |&(_, id)| (m.start(), m.end(), id))
+            })
     }
 }
 
