@@ -209,6 +209,20 @@ mod tests {
         r.iter().any(|x| x.0 == s && x.1 == p && x.2 == o)
     }
 
+    /// The names of the entities that have `name` as name or alias.
+    fn holding<'a>(a: &'a Analysis, name: &str) -> Vec<&'a str> {
+        (a.entities.entities.iter())
+            .filter(|e| e.name == name || e.aliases.contains(name))
+            .map(|e| e.name.as_str())
+            .collect()
+    }
+
+    /// Asserts that `r` holds the relation `s p o` (or, with `held` false, that it does not).
+    #[track_caller]
+    fn expect(r: &[(String, Predicate, String, bool)], s: &str, p: Predicate, o: &str, held: bool) {
+        assert_eq!(stated(r, s, p, o), held, "{s} {p:?} {o}: {r:?}");
+    }
+
     fn relations(text: &str) -> Vec<(String, Predicate, String, bool)> {
         let a = analyse(text, &K);
         let e = &a.entities.entities;
@@ -1333,12 +1347,7 @@ mod tests {
         let text = "宁波市科学技术局会同市财政局出台《管理办法》。市科技局负责解释。\
                     支持宁波拓普集团股份有限公司做大做强，拓普集团已在宁波落户多年。";
         let a = analyse(text, &K);
-        let holding = |name: &str| -> Vec<&str> {
-            (a.entities.entities.iter())
-                .filter(|e| e.name == name || e.aliases.contains(name))
-                .map(|e| e.name.as_str())
-                .collect()
-        };
+        let holding = |name: &str| holding(&a, name);
         // 科技局 is the short form of 科学技术局; 集团 of 集团股份有限公司 is the group's name.
         assert_eq!(holding("宁波市科技局"), ["宁波市科学技术局"]);
         assert_eq!(holding("宁波市科学技术局"), ["宁波市科学技术局"]);
@@ -1352,14 +1361,12 @@ mod tests {
         let text = "中国科学院计算技术研究所牵头组建创新中心。中国自动化学会发布报告。";
         assert!(has(text, "中国科学院", EntityType::Institution));
         let r = relations(text);
-        assert!(
-            stated(
-                &r,
-                "中国科学院计算技术研究所",
-                Predicate::affiliatedWith,
-                "中国科学院"
-            ),
-            "{r:?}"
+        expect(
+            &r,
+            "中国科学院计算技术研究所",
+            Predicate::affiliatedWith,
+            "中国科学院",
+            true,
         );
         // A company's short name inside a lexicon name is a coincidence of words, and a
         // name's own short form (清华 of 清华大学) no second mention.
@@ -1405,22 +1412,26 @@ mod tests {
         no_name_like(text, |n| n.starts_with("化工"));
         let r = relations(text);
         let bureau = "宁波市经济和信息化局";
-        assert!(
-            stated(&r, "数字经济核心产业扶持政策", Predicate::issuedBy, bureau),
-            "{r:?}"
+        expect(
+            &r,
+            "数字经济核心产业扶持政策",
+            Predicate::issuedBy,
+            bureau,
+            true,
         );
-        assert!(
-            !stated(
-                &r,
-                "关于推进制造业高质量发展的若干意见",
-                Predicate::issuedBy,
-                bureau
-            ),
-            "{r:?}"
+        expect(
+            &r,
+            "关于推进制造业高质量发展的若干意见",
+            Predicate::issuedBy,
+            bureau,
+            false,
         );
-        assert!(
-            stated(&r, "专项资金管理办法", Predicate::issuedBy, "宁波市财政局"),
-            "{r:?}"
+        expect(
+            &r,
+            "专项资金管理办法",
+            Predicate::issuedBy,
+            "宁波市财政局",
+            true,
         );
     }
 
@@ -1439,29 +1450,28 @@ mod tests {
                     宁波市科技局与浙江大学合作。";
         let r = relations(text);
         for partner in ["上海交通大学", "中国科学技术大学"] {
-            assert!(
-                stated(&r, "宁波市人民政府", Predicate::cooperatesWith, partner),
-                "{partner}: {r:?}"
+            expect(
+                &r,
+                "宁波市人民政府",
+                Predicate::cooperatesWith,
+                partner,
+                true,
             );
         }
-        assert!(
-            !stated(
-                &r,
-                "上海交通大学",
-                Predicate::cooperatesWith,
-                "中国科学技术大学"
-            ),
-            "{r:?}"
+        expect(
+            &r,
+            "上海交通大学",
+            Predicate::cooperatesWith,
+            "中国科学技术大学",
+            false,
         );
         // An actor that is written still acts.
-        assert!(
-            stated(
-                &r,
-                "宁波市科学技术局",
-                Predicate::cooperatesWith,
-                "浙江大学"
-            ),
-            "{r:?}"
+        expect(
+            &r,
+            "宁波市科学技术局",
+            Predicate::cooperatesWith,
+            "浙江大学",
+            true,
         );
     }
 
@@ -1476,14 +1486,11 @@ mod tests {
         let r = relations(text);
         let issuer = "成都市人民政府办公厅";
         for lab in ["天府绛溪实验室", "天府锦城实验室", "天府永兴实验室"] {
-            assert!(
-                stated(&r, lab, Predicate::establishedBy, issuer),
-                "{lab}: {r:?}"
-            );
+            expect(&r, lab, Predicate::establishedBy, issuer, true);
         }
         let fund = "成都科创投基金";
         let company = "成都科技创新投资集团有限公司";
-        assert!(stated(&r, fund, Predicate::establishedBy, company), "{r:?}");
+        expect(&r, fund, Predicate::establishedBy, company, true);
         // 科技创新 is no company's short name.
         let a = analyse(text, &K);
         let company = a.entities.entities.iter().find(|e| e.name == company);
@@ -1498,12 +1505,7 @@ mod tests {
                     新站高新区聚集了杰发科技、恒烁半导体等新能源汽车企业。\
                     新加坡巴林银行期货公司亏损，巴林银行宣布倒闭。";
         let a = analyse(text, &K);
-        let holding = |name: &str| -> Vec<&str> {
-            (a.entities.entities.iter())
-                .filter(|e| e.name == name || e.aliases.contains(name))
-                .map(|e| e.name.as_str())
-                .collect()
-        };
+        let holding = |name: &str| holding(&a, name);
         // 晶合集成 cuts 集成电路 in two: the same company.
         assert_eq!(holding("合肥晶合集成电路股份有限公司"), holding("晶合集成"));
         // 莱克电气 stops where a word does: the parent.
@@ -1516,9 +1518,6 @@ mod tests {
         // An industry's name ends before 企业, and the companies listed are in it.
         assert!(has(text, "新能源汽车", EntityType::Industry));
         let r = relations(text);
-        assert!(
-            stated(&r, "恒烁半导体", Predicate::inIndustry, "新能源汽车"),
-            "{r:?}"
-        );
+        expect(&r, "恒烁半导体", Predicate::inIndustry, "新能源汽车", true);
     }
 }
