@@ -1520,4 +1520,24 @@ mod tests {
         let r = relations(text);
         expect(&r, "恒烁半导体", Predicate::inIndustry, "新能源汽车", true);
     }
+
+    #[test]
+    fn a_park_reports_founders_classes_carriers_and_clusters() {
+        let text = "西安高新区2023年工作总结。\
+                    西安高新区作为秦创原总窗口核心区，联合西安交通大学、西北工业大学共建秦创原协同创新中心。\
+                    西安高新区入选国家知识产权强国建设示范园区，加快建设世界一流科技园区。\
+                    中国西部科技创新港、丝路软件城等载体加快建设。\
+                    半导体产业集聚三星（中国）半导体有限公司、华天科技等企业。";
+        let r = relations(text);
+        // 联合 opens the clause of the list's first member: the actor left out founds too.
+        let centre = "秦创原协同创新中心";
+        for founder in ["西安高新技术产业开发区", "西安交通大学", "西北工业大学"]
+        {
+            expect(&r, centre, Predicate::establishedBy, founder, true);
+        }
+        no_name_like(text, |n| n.ends_with("示范园区") || n.ends_with("科技园区"));
+        assert!(has(text, "中国西部科技创新港", EntityType::Region));
+        assert!(has(text, "丝路软件城", EntityType::Region));
+        expect(&r, "华天科技", Predicate::inIndustry, "半导体产业", true);
+    }
 }

@@ -447,8 +447,10 @@ impl TriggerCtx<'_> {
                         && side.types.contains(&EntityType::GovernmentAgency))
             };
             if let Some(main) = main.filter(|&e| fits(e)) {
-                let coactor = side.side == Side::Left
-                    && picked.first().is_some_and(|&i| self.led_by_coactor(i, cs));
+                // (The list's first member in the text: picked lists start nearest the trigger.)
+                let first = picked.iter().min_by_key(|&&i| self.mentions[i].start);
+                let coactor =
+                    side.side == Side::Left && first.is_some_and(|&i| self.led_by_coactor(i, cs));
                 if out.is_empty() || coactor {
                     out.push((main, true));
                 }
@@ -651,6 +653,11 @@ impl TriggerCtx<'_> {
     /// clause: then the sentence's real actor is left out.
     fn led_by_coactor(&self, i: usize, clause_start: usize) -> bool {
         let before = &self.text[clause_start..self.mentions[i].start];
+        // Its own clause, where the side looked further (scope = "sentence").
+        let before = before
+            .rsplit(|c| self.k.relations.clause_breaks.contains(c))
+            .next()
+            .unwrap_or(before);
         self.k
             .relations
             .coactor_markers
