@@ -517,9 +517,10 @@ impl Ctx<'_> {
 
     /// Walks left from `end` over name characters until a boundary, at most `max` characters.
     /// A lexicon name to the left is absorbed whole, or (when `stop_at` gives a different
-    /// type) not at all, unless `stop_at` lets its type inside: then it begins the name. Boundary words listed in `allow` do not stop the walk, unless what stands
-    /// before them ends in one of `heads` (阀门行业和核工业 are two industries); a joining word
-    /// among them (和, 与) never begins the name. With `brackets`, a bracketed place is part
+    /// type) not at all, unless `stop_at` lets its type inside: then it begins the name.
+    /// Boundary words listed in `allow` do not stop the walk, unless what stands before them
+    /// ends in one of `heads` (阀门行业和核工业 are two industries); a joining word among them
+    /// (和, 与) never begins the name. With `brackets`, a bracketed place is part
     /// of the name (品捷电子（苏州）有限公司).
     #[allow(clippy::too_many_arguments)]
     fn extend_left(
