@@ -182,11 +182,8 @@ impl Words {
         for all in &mut hits.all {
             all.clear();
         }
-        for m in self.automaton.find_overlapping_iter(text) {
-            let (from, to) = self.spans[m.value() as usize];
-            for &(kind, id) in &self.meanings[from as usize..to as usize] {
-                hits.all[kind as usize].push((m.start(), m.end(), id));
-            }
+        for (kind, start, end, id) in self.every_word(text) {
+            hits.all[kind as usize].push((start, end, id));
         }
         let [names, boundaries, heads] = &mut hits.all;
         leftmost_longest(names, &mut hits.names);
@@ -210,13 +207,23 @@ impl Words {
         &'a self,
         text: &'a str,
     ) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
+        (self.every_word(text))
+            .filter(|w| w.0 == WordKind::Name)
+            .map(|(_, start, end, id)| (start, end, id))
+    }
+
+    /// Every occurrence of every word in `text`, overlapping, once per meaning:
+    /// `(kind, start, end, id)`.
+    fn every_word<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (WordKind, usize, usize, u32)> + 'a {
         self.automaton
             .find_overlapping_iter(text)
             .flat_map(move |m| {
                 let (from, to) = self.spans[m.value() as usize];
                 (self.meanings[from as usize..to as usize].iter())
-                    .filter(|&&(kind, _)| kind == WordKind::Name)
-                    .map(move |&(_, id)| (m.start(), m.end(), id))
+                    .map(move |&(kind, id)| (kind, m.start(), m.end(), id))
             })
     }
 }

@@ -276,8 +276,6 @@ struct Scratch {
     known: Vec<(usize, usize)>,
     /// Boundary words found: (start, end, word index).
     words: Vec<(usize, usize, usize)>,
-    /// Head words found: (start, end, head word index).
-    heads: Vec<(usize, usize, usize)>,
     /// The sentence's lexicon names, boundary words and head words, found in one pass.
     hits: WordHits,
 }
@@ -299,7 +297,6 @@ fn candidates(
     }
     buf.lexical.clear();
     buf.words.clear();
-    buf.heads.clear();
     buf.blocked.resize(text.len(), false);
     buf.numeral.resize(text.len(), false);
     let mut ctx = Ctx {
@@ -328,12 +325,11 @@ fn candidates(
             format!("lexicon:{}", e.source),
         ));
     }
-    ctx.buf.heads.extend_from_slice(&ctx.buf.hits.heads);
     // Boundaries bound names that grow from a lexicon name, a head word, a list member or a
     // quotation. A sentence with none of them (nearly half of those in news text) has only
     // the fixed shapes of the pattern rules, which need no boundaries.
     if ctx.buf.lexical.is_empty()
-        && ctx.buf.heads.is_empty()
+        && ctx.buf.hits.heads.is_empty()
         && members.is_empty()
         && !text.contains(|c| QUOTE_PAIRS.iter().any(|p| p.0 == c))
     {
@@ -636,7 +632,7 @@ fn head_candidates(
     rejected: &mut Vec<Rejection>,
 ) {
     let text = ctx.text;
-    for &(h_start, h_end, word) in &ctx.buf.heads {
+    for &(h_start, h_end, word) in &ctx.buf.hits.heads {
         let rule = &r.head_rules[r.head_rule[word]];
         if ctx.covered_by_lexicon(h_start, h_end)
             && !ctx.buf.lexical.iter().any(|&(_, lb, _)| lb == h_end)
